@@ -1,0 +1,16 @@
+"""The one helper every transition service uses to record what happened."""
+
+from crm.common.registries import record_types
+
+from .models import Event
+
+
+def record_event(*, record, actor, action: str, from_state: str = "", to_state: str = "",
+                 note: str = "", data: dict | None = None) -> Event:
+    """Write an event row for `record` (call it inside the service's transaction)."""
+    record_type = record_types.for_model(type(record)).name
+    return Event.objects.create(
+        record_type=record_type, record_id=record.pk, action=action,
+        from_state=from_state or "", to_state=to_state or "", note=note or "",
+        data=data or {}, actor=actor if getattr(actor, "pk", None) else None,
+    )

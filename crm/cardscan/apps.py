@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class CardscanConfig(AppConfig):
+    name = "crm.cardscan"
+    label = "cardscan"

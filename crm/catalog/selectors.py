@@ -1,0 +1,39 @@
+from django.db.models import Prefetch
+
+from crm.common.visibility import PUBLIC, get_readable_or_404, scope_readable
+
+from .models import PriceList, PriceListItem, Product, TaxRate
+
+
+def product_list(*, user):
+    return scope_readable(Product.objects.select_related("owner", "default_tax_rate"), user,
+                          visibility=PUBLIC)
+
+
+def product_get(*, user, pk) -> Product:
+    return get_readable_or_404(Product.objects.select_related("owner", "default_tax_rate"),
+                               user, visibility=PUBLIC, pk=pk)
+
+
+def price_list_list(*, user):
+    items = PriceListItem.objects.select_related("product").order_by("product__name")
+    return PriceList.objects.prefetch_related(Prefetch("items", queryset=items))
+
+
+def tax_rate_list(*, user):
+    return TaxRate.objects.all()
+
+
+def default_price_list(currency=None):
+    qs = PriceList.objects.filter(is_default=True)
+    if currency:
+        qs = qs.filter(currency=currency)
+    return qs.first() or PriceList.objects.order_by("id").first()
+
+
+def price_for(*, price_list, product):
+    """The product's unit price on the price list, or None when the list does not carry it."""
+    if price_list is None or product is None:
+        return None
+    return (PriceListItem.objects.filter(price_list=price_list, product=product)
+            .values_list("unit_price", flat=True).first())

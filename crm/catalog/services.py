@@ -1,0 +1,96 @@
+"""Writes to products, price lists and tax rates."""
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+
+from crm.common.visibility import (
+    PUBLIC,
+    apply_owner_change,
+    check_can_assign_owner,
+    check_can_change,
+    is_admin,
+)
+
+from .models import PriceList, PriceListItem, Product, TaxRate
+
+PRODUCT_FIELDS = ["sku", "name", "description", "unit", "default_tax_rate", "active"]
+
+
+def require_catalog_admin(actor):
+    if not (is_admin(actor) or actor.role == "manager"):
+        raise PermissionDenied("Only managers and admins maintain price lists and tax rates.")
+
+
+def _apply(instance, data, allowed):
+    changed = []
+    for name, value in data.items():
+        if name in allowed and getattr(instance, name) != value:
+            setattr(instance, name, value)
+            changed.append(name)
+    return changed
+
+
+@transaction.atomic
+def product_create(*, actor, owner=None, **data) -> Product:
+    owner = owner or actor
+    check_can_assign_owner(actor, owner, visibility=PUBLIC)
+    product = Product(owner=owner)
+    _apply(product, data, PRODUCT_FIELDS)
+    product.full_clean()
+    product.save()
+    return product
+
+
+@transaction.atomic
+def product_update(*, product: Product, actor, **data) -> Product:
+    product = Product.objects.select_for_update().get(pk=product.pk)
+    check_can_change(actor, product, visibility=PUBLIC)
+    changed = _apply(product, data, PRODUCT_FIELDS)
+    if apply_owner_change(product, actor, data.get("owner"), visibility=PUBLIC):
+        changed.append("owner")
+    if changed:
+        product.full_clean()
+        product.save(update_fields=changed)
+    return product
+
+
+@transaction.atomic
+def tax_rate_save(*, actor, tax_rate: TaxRate | None = None, **data) -> TaxRate:
+    require_catalog_admin(actor)
+    tax_rate = tax_rate or TaxRate()
+    _apply(tax_rate, data, ["name", "rate", "is_default", "active"])
+    tax_rate.full_clean()
+    tax_rate.save()
+    if tax_rate.is_default:
+        TaxRate.objects.exclude(pk=tax_rate.pk).filter(is_default=True).update(is_default=False)
+    return tax_rate
+
+
+@transaction.atomic
+def price_list_save(*, actor, price_list: PriceList | None = None, items=None, **data) -> PriceList:
+    """Create or update a price list; `items` (list of {product, unit_price}) replaces them."""
+    require_catalog_admin(actor)
+    price_list = price_list or PriceList()
+    _apply(price_list, data, ["name", "currency", "valid_from", "valid_until", "is_default",
+                              "description"])
+    price_list.full_clean()
+    price_list.save()
+    if price_list.is_default:
+        (PriceList.objects.exclude(pk=price_list.pk).filter(is_default=True,
+                                                             currency=price_list.currency)
+         .update(is_default=False))
+    if items is not None:
+        price_list.items.all().delete()
+        PriceListItem.objects.bulk_create(
+            [PriceListItem(price_list=price_list, product=i["product"],
+                           unit_price=i["unit_price"]) for i in items]
+        )
+    return price_list
+
+
+def catalog_delete(*, actor, instance) -> None:
+    if isinstance(instance, Product):
+        check_can_change(actor, instance, visibility=PUBLIC)
+    else:
+        require_catalog_admin(actor)
+    instance.delete()

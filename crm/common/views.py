@@ -1,0 +1,179 @@
+"""Shared HTML view helpers: list pages (search, filters, sorting, bounded pagination), JSON
+errors for API paths, global search, the health check."""
+
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.db import connection
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.generic import TemplateView
+
+from .registries import search_providers
+
+
+class ListPageView(LoginRequiredMixin, TemplateView):
+    """A list page: the selector's queryset, filtered, searched, sorted and paginated.
+
+    Pagination never counts the whole table (a COUNT over a million rows costs more than the
+    page itself): it fetches one row more than a page to know whether a next page exists.
+    """
+
+    filterset_class = None
+    sort_fields: dict[str, str] = {}
+    default_sort = ""
+    page_size = settings.CRM_LIST_PAGE_SIZE
+    max_page = 400
+    search_fields: tuple[str, ...] = ()
+
+    def get_base_queryset(self):
+        raise NotImplementedError  # each list page names its selector
+
+    def get_filterset(self, queryset):
+        if self.filterset_class is None:
+            return None
+        return self.filterset_class(self.request.GET or None, queryset=queryset,
+                                    request=self.request)
+
+    def apply_search(self, queryset, term):
+        from django.db.models import Q
+
+        q = Q()
+        for field in self.search_fields:
+            q |= Q(**{f"{field}__icontains": term})
+        return queryset.filter(q)
+
+    def get_sort(self):
+        sort = self.request.GET.get("sort") or self.default_sort
+        key = sort.lstrip("-")
+        if key not in self.sort_fields:
+            sort = self.default_sort
+            key = sort.lstrip("-")
+        return sort, key
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        queryset = self.get_base_queryset()
+        filterset = self.get_filterset(queryset)
+        if filterset is not None:
+            queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else queryset
+        term = (self.request.GET.get("q") or "").strip()
+        if term and self.search_fields:
+            queryset = self.apply_search(queryset, term)
+        sort, key = self.get_sort()
+        if key:
+            column = self.sort_fields[key]
+            desc = sort.startswith("-")
+            queryset = queryset.order_by(
+                f"-{column}" if desc else column, "-pk" if desc else "pk"
+            )
+        try:
+            page = max(1, min(int(self.request.GET.get("page", 1)), self.max_page))
+        except ValueError:
+            page = 1
+        start = (page - 1) * self.page_size
+        rows = list(queryset[start : start + self.page_size + 1])
+        has_next = len(rows) > self.page_size and page < self.max_page
+        rows = rows[: self.page_size]
+        params = self.request.GET.copy()
+        params.pop("page", None)
+
+        def page_url(number):
+            p = params.copy()
+            p["page"] = number
+            return "?" + p.urlencode()
+
+        def sort_url(column):
+            p = params.copy()
+            p["sort"] = column if sort != column else f"-{column}"
+            p.pop("page", None)
+            return "?" + p.urlencode()
+
+        ctx.update(
+            object_list=rows,
+            filterset=filterset,
+            filter_form=filterset.form if filterset is not None else None,
+            query=term,
+            sort=sort,
+            sort_links={name: sort_url(name) for name in self.sort_fields},
+            page_number=page,
+            has_next=has_next,
+            has_previous=page > 1,
+            next_url=page_url(page + 1) if has_next else None,
+            previous_url=page_url(page - 1) if page > 1 else None,
+            is_filtered=bool(term) or bool(filterset and filterset.is_bound and any(
+                v for k, v in self.request.GET.items() if k not in ("page", "sort")
+            )),
+            querystring=params.urlencode(),
+        )
+        return ctx
+
+
+def _wants_json(request) -> bool:
+    return request.path.startswith("/api/")
+
+
+def page_not_found(request, exception=None):
+    if _wants_json(request):
+        return JsonResponse({"code": "not_found", "message": "Not found."}, status=404)
+    return render(request, "404.html", status=404)
+
+
+def server_error(request):
+    if _wants_json(request):
+        return JsonResponse(
+            {"code": "server_error", "message": "An unexpected error occurred."}, status=500
+        )
+    return render(request, "500.html", status=500)
+
+
+def permission_denied(request, exception=None):
+    if _wants_json(request):
+        return JsonResponse(
+            {"code": "permission_denied", "message": str(exception) or "Permission denied."},
+            status=403,
+        )
+    return render(request, "403.html", {"reason": str(exception or "")}, status=403)
+
+
+def bad_request(request, exception=None):
+    if _wants_json(request):
+        return JsonResponse({"code": "bad_request", "message": "Bad request."}, status=400)
+    return render(request, "400.html", status=400)
+
+
+def csrf_failure(request, reason=""):
+    if _wants_json(request):
+        return JsonResponse(
+            {"code": "permission_denied", "message": f"CSRF check failed: {reason}"}, status=403
+        )
+    return render(request, "403.html", {"reason": "Your form expired. Reload the page and try again."},
+                  status=403)
+
+
+class GlobalSearchView(LoginRequiredMixin, TemplateView):
+    template_name = "common/search.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        term = (self.request.GET.get("q") or "").strip()
+        groups = []
+        if len(term) >= 2:
+            for provider in sorted(search_providers.values(), key=lambda p: p.order):
+                results = list(provider.search(self.request.user, term, 8))
+                groups.append({"name": provider.name, "label": provider.verbose_name,
+                               "results": results})
+        ctx.update(query=term, groups=groups,
+                   total=sum(len(g["results"]) for g in groups))
+        return ctx
+
+
+def healthz(request):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return HttpResponse("ok", content_type="text/plain")
+
+
+def querystring(params: dict) -> str:
+    return urlencode({k: v for k, v in params.items() if v not in (None, "")})

@@ -1,0 +1,37 @@
+from django import forms
+from django.urls import reverse
+
+
+class LookupSelect(forms.Select):
+    """A select for a foreign key to a large table: it holds only the current choice, and a
+    search box beside it fetches matching records (htmx) into the select's options.
+
+    `lookup_url_name` names a view answering `?q=` with `<option>` elements
+    (see crm.common.views.lookup_options).
+    """
+
+    template_name = "common/widgets/lookup_select.html"
+
+    def __init__(self, lookup_url_name, attrs=None):
+        super().__init__(attrs)
+        self.lookup_url_name = lookup_url_name
+
+    def get_context(self, name, value, attrs):
+        ctx = super().get_context(name, value, attrs)
+        ctx["widget"]["lookup_url"] = reverse(self.lookup_url_name)
+        return ctx
+
+    def optgroups(self, name, value, attrs=None):
+        # Render only the empty choice and the selected value; never iterate the whole table.
+        selected = {str(v) for v in value if v not in (None, "")}
+        groups = []
+        choices = [("", "---------")]
+        if selected:
+            qs = self.choices.queryset.filter(pk__in=selected)
+            choices += [(obj.pk, str(obj)) for obj in qs]
+        for index, (option_value, label) in enumerate(choices):
+            option = self.create_option(
+                name, option_value, label, str(option_value) in selected, index, attrs=attrs
+            )
+            groups.append((None, [option], index))
+        return groups

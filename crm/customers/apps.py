@@ -1,0 +1,25 @@
+from django.apps import AppConfig
+
+
+class CustomersConfig(AppConfig):
+    name = "crm.customers"
+    label = "customers"
+    verbose_name = "Customers"
+
+    def ready(self):
+        from crm.common.registries import RecordType, SearchProvider, record_types, register_search
+
+        from . import selectors
+
+        record_types.register(RecordType(
+            name="account", model_label="customers.Account", verbose_name="Account",
+            url_name="account-detail", visibility="public",
+            parents=lambda a: [("account", a.parent_id)] if a.parent_id else [],
+        ))
+        record_types.register(RecordType(
+            name="contact", model_label="customers.Contact", verbose_name="Contact",
+            url_name="contact-detail", visibility="public",
+            parents=lambda c: [("account", c.account_id)] if c.account_id else [],
+        ))
+        register_search(SearchProvider("accounts", "Accounts", selectors.account_search, order=50))
+        register_search(SearchProvider("contacts", "Contacts", selectors.contact_search, order=60))

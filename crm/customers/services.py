@@ -1,0 +1,111 @@
+"""Every write to accounts and contacts."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from crm.common.visibility import (
+    PUBLIC,
+    apply_owner_change,
+    check_can_assign_owner,
+    check_can_change,
+)
+
+from .models import Account, Contact
+
+ACCOUNT_FIELDS = [
+    "name", "account_number", "website", "phone", "email", "industry", "employees",
+    "annual_revenue", "street", "city", "state", "postal_code", "country", "ship_street",
+    "ship_city", "ship_state", "ship_postal_code", "ship_country", "parent", "primary_contact",
+    "description",
+]
+CONTACT_FIELDS = [
+    "salutation", "first_name", "last_name", "job_title", "email", "email2", "business_phone",
+    "mobile_phone", "street", "city", "state", "postal_code", "country", "account",
+    "description",
+]
+
+
+def _apply(instance, data: dict, allowed: list[str]) -> list[str]:
+    changed = []
+    for name, value in data.items():
+        if name in allowed and getattr(instance, name) != value:
+            setattr(instance, name, value)
+            changed.append(name)
+    return changed
+
+
+@transaction.atomic
+def account_create(*, actor, owner=None, **data) -> Account:
+    """Create an account owned by `owner` (default: the actor)."""
+    owner = owner or actor
+    check_can_assign_owner(actor, owner, visibility=PUBLIC)
+    account = Account(owner=owner)
+    _apply(account, data, ACCOUNT_FIELDS)
+    account.full_clean()
+    account.save()
+    return account
+
+
+@transaction.atomic
+def account_update(*, account: Account, actor, **data) -> Account:
+    """Change an account's fields; only its owner, their managers and admins may."""
+    account = Account.objects.select_for_update().get(pk=account.pk)
+    check_can_change(actor, account, visibility=PUBLIC)
+    changed = _apply(account, data, ACCOUNT_FIELDS)
+    if apply_owner_change(account, actor, data.get("owner"), visibility=PUBLIC):
+        changed.append("owner")
+    if data.get("parent") is not None and _creates_cycle(account, data["parent"]):
+        raise ValidationError({"parent": ["An account cannot be its own parent or ancestor."]})
+    if changed:
+        account.full_clean()
+        account.save(update_fields=changed)
+    return account
+
+
+def _creates_cycle(account: Account, parent: Account) -> bool:
+    seen = set()
+    node = parent
+    while node is not None and node.pk not in seen:
+        if node.pk == account.pk:
+            return True
+        seen.add(node.pk)
+        node = node.parent
+    return False
+
+
+@transaction.atomic
+def contact_create(*, actor, owner=None, **data) -> Contact:
+    owner = owner or actor
+    check_can_assign_owner(actor, owner, visibility=PUBLIC)
+    contact = Contact(owner=owner)
+    _apply(contact, data, CONTACT_FIELDS)
+    contact.full_clean()
+    contact.save()
+    return contact
+
+
+@transaction.atomic
+def contact_update(*, contact: Contact, actor, **data) -> Contact:
+    contact = Contact.objects.select_for_update().get(pk=contact.pk)
+    check_can_change(actor, contact, visibility=PUBLIC)
+    changed = _apply(contact, data, CONTACT_FIELDS)
+    if apply_owner_change(contact, actor, data.get("owner"), visibility=PUBLIC):
+        changed.append("owner")
+    if changed:
+        contact.full_clean()
+        contact.save(update_fields=changed)
+    return contact
+
+
+@transaction.atomic
+def account_delete(*, account: Account, actor) -> None:
+    account = Account.objects.select_for_update().get(pk=account.pk)
+    check_can_change(actor, account, visibility=PUBLIC)
+    account.delete()
+
+
+@transaction.atomic
+def contact_delete(*, contact: Contact, actor) -> None:
+    contact = Contact.objects.select_for_update().get(pk=contact.pk)
+    check_can_change(actor, contact, visibility=PUBLIC)
+    contact.delete()

@@ -1,0 +1,193 @@
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.html import format_html_join
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import TemplateView
+
+from crm.common.views import ListPageView
+from crm.common.visibility import PUBLIC, can_change, check_can_change
+
+from . import selectors, services
+from .filters import AccountPageFilter, ContactPageFilter
+from .forms import AccountForm, ContactForm
+
+
+class AccountListView(ListPageView):
+    template_name = "customers/account_list.html"
+    filterset_class = AccountPageFilter
+    search_fields = ("name", "email", "city")
+    sort_fields = {"name": "name", "city": "city", "industry": "industry",
+                   "owner": "owner__last_name", "created": "created_at"}
+    default_sort = "name"
+
+    def get_base_queryset(self):
+        return selectors.account_list(user=self.request.user)
+
+
+class AccountDetailView(LoginRequiredMixin, TemplateView):
+    template_name = "customers/account_detail.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        account = selectors.account_get(user=self.request.user, pk=kwargs["pk"])
+        ctx.update(
+            object=account,
+            account=account,
+            contacts=selectors.account_contacts(account=account),
+            children=selectors.account_children(account=account),
+            can_change=can_change(self.request.user, account, visibility=PUBLIC),
+        )
+        return ctx
+
+
+def _form_error_from_domain(form, exc):
+    if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, str(exc))
+
+
+class _FormView(LoginRequiredMixin, View):
+    form_class = None
+    template_name = ""
+    noun = ""
+
+    def get_instance(self):
+        return None
+
+    def render_form(self, form, instance=None):
+        return render(self.request, self.template_name,
+                      {"form": form, "object": instance, "noun": self.noun})
+
+    def get(self, request, *args, **kwargs):
+        instance = self.get_instance()
+        form = self.form_class(instance=instance, user=request.user,
+                               initial=self.get_initial())
+        return self.render_form(form, instance)
+
+    def get_initial(self):
+        return {}
+
+    def post(self, request, *args, **kwargs):
+        instance = self.get_instance()
+        form = self.form_class(request.POST, instance=instance, user=request.user)
+        if form.is_valid():
+            try:
+                obj = self.save(form, instance)
+            except (ValidationError, PermissionDenied) as exc:
+                _form_error_from_domain(form, exc)
+            else:
+                messages.success(request, self.success_message(obj))
+                return redirect(obj.get_absolute_url())
+        messages.error(request, _("Please correct the errors below."))
+        return self.render_form(form, instance)
+
+
+class AccountCreateView(_FormView):
+    form_class = AccountForm
+    template_name = "customers/account_form.html"
+    noun = "account"
+
+    def save(self, form, instance):
+        data = {k: v for k, v in form.cleaned_data.items() if k != "owner"}
+        return services.account_create(actor=self.request.user,
+                                       owner=form.cleaned_data.get("owner"), **data)
+
+    def success_message(self, obj):
+        return _("Account “%(name)s” created.") % {"name": obj.name}
+
+
+class AccountUpdateView(_FormView):
+    form_class = AccountForm
+    template_name = "customers/account_form.html"
+    noun = "account"
+
+    def get_instance(self):
+        account = selectors.account_get(user=self.request.user, pk=self.kwargs["pk"])
+        check_can_change(self.request.user, account, visibility=PUBLIC)
+        return account
+
+    def save(self, form, instance):
+        return services.account_update(account=instance, actor=self.request.user,
+                                       **form.cleaned_data)
+
+    def success_message(self, obj):
+        return _("Account “%(name)s” saved.") % {"name": obj.name}
+
+
+class ContactListView(ListPageView):
+    template_name = "customers/contact_list.html"
+    filterset_class = ContactPageFilter
+    search_fields = ("last_name", "first_name", "email", "account__name")
+    sort_fields = {"name": "last_name", "account": "account__name", "email": "email",
+                   "owner": "owner__last_name", "created": "created_at"}
+    default_sort = "name"
+
+    def get_base_queryset(self):
+        return selectors.contact_list(user=self.request.user)
+
+
+class ContactDetailView(LoginRequiredMixin, TemplateView):
+    template_name = "customers/contact_detail.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        contact = selectors.contact_get(user=self.request.user, pk=kwargs["pk"])
+        ctx.update(object=contact, contact=contact,
+                   can_change=can_change(self.request.user, contact, visibility=PUBLIC))
+        return ctx
+
+
+class ContactCreateView(_FormView):
+    form_class = ContactForm
+    template_name = "customers/contact_form.html"
+    noun = "contact"
+
+    def get_initial(self):
+        account_id = self.request.GET.get("account")
+        return {"account": account_id} if account_id and account_id.isdigit() else {}
+
+    def save(self, form, instance):
+        data = {k: v for k, v in form.cleaned_data.items() if k != "owner"}
+        return services.contact_create(actor=self.request.user,
+                                       owner=form.cleaned_data.get("owner"), **data)
+
+    def success_message(self, obj):
+        return _("Contact “%(name)s” created.") % {"name": obj.full_name}
+
+
+class ContactUpdateView(_FormView):
+    form_class = ContactForm
+    template_name = "customers/contact_form.html"
+    noun = "contact"
+
+    def get_instance(self):
+        contact = selectors.contact_get(user=self.request.user, pk=self.kwargs["pk"])
+        check_can_change(self.request.user, contact, visibility=PUBLIC)
+        return contact
+
+    def save(self, form, instance):
+        return services.contact_update(contact=instance, actor=self.request.user,
+                                       **form.cleaned_data)
+
+    def success_message(self, obj):
+        return _("Contact “%(name)s” saved.") % {"name": obj.full_name}
+
+
+class AccountLookupView(LoginRequiredMixin, View):
+    """`<option>`s of accounts matching `q`, for LookupSelect widgets."""
+
+    def get(self, request):
+        term = (request.GET.get("q") or request.GET.get(
+            f"{request.GET.get('field', '')}__lookup") or "").strip()
+        accounts = selectors.account_search(request.user, term, 20) if term else []
+        options = format_html_join("", '<option value="{}">{}</option>',
+                                   ((a.pk, a.name) for a in accounts))
+        empty = '<option value="">— choose —</option>' if accounts else (
+            '<option value="">No match</option>')
+        return HttpResponse(empty + options)

@@ -1,0 +1,20 @@
+from .models import Team, User
+
+
+def user_directory():
+    return User.objects.filter(is_active=True).select_related("team", "manager").order_by("id")
+
+
+def team_list():
+    return Team.objects.order_by("id")
+
+
+def assignable_users(user):
+    """Users `user` may give a record to: themselves; managers and admins their reach."""
+    from crm.common.visibility import changeable_owner_ids
+
+    ids = changeable_owner_ids(user)
+    qs = User.objects.filter(is_active=True).select_related("team")
+    if ids is None:
+        return qs
+    return qs.filter(id__in=ids)

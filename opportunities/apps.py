@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class OpportunitiesConfig(AppConfig):
+    name = "opportunities"
+    default_auto_field = "django.db.models.BigAutoField"

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# The whole suite against PostgreSQL and Redis. Called by `make test` (and so by .ci/run).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export DATABASE_URL REDIS_URL
+export DJANGO_SETTINGS_MODULE=crm.settings
+
+python_bin=.venv/bin/python
+if ! $python_bin - <<'PY'
+import os, sys
+import psycopg2, redis, environ
+db = environ.Env.db_url_config(os.environ["DATABASE_URL"])
+try:
+    psycopg2.connect(host=db["HOST"], port=db["PORT"] or 5432, user=db["USER"],
+                     password=db["PASSWORD"], dbname="postgres", connect_timeout=3).close()
+except Exception as exc:
+    sys.exit(f"PostgreSQL is not reachable at {os.environ['DATABASE_URL']}: {exc}")
+try:
+    redis.Redis.from_url(os.environ["REDIS_URL"], socket_connect_timeout=3).ping()
+except Exception as exc:
+    sys.exit(f"Redis is not reachable at {os.environ['REDIS_URL']}: {exc}")
+PY
+then
+  echo "Start PostgreSQL and Redis (see design notes in README.md) and try again." >&2
+  exit 1
+fi
+
+echo "== ruff"
+.venv/bin/ruff check .
+echo "== import contracts"
+.venv/bin/lint-imports
+echo "== migrations are up to date"
+.venv/bin/python manage.py makemigrations --check --dry-run >/dev/null
+echo "== deploy checks (production settings)"
+DEBUG=false SECRET_KEY="ci-check-$(head -c 32 /dev/urandom | base64 | tr -dc a-zA-Z0-9)" \
+  ALLOWED_HOSTS=crm.example.com .venv/bin/python manage.py check --deploy --fail-level WARNING
+echo "== pytest"
+.venv/bin/pytest "$@"

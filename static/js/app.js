@@ -1,0 +1,14 @@
+// Small progressive enhancements; every page works without them.
+document.addEventListener("click", function (event) {
+  const toggle = event.target.closest("[data-nav-toggle]");
+  if (toggle) {
+    const nav = document.getElementById("mainnav");
+    const open = nav.classList.toggle("open");
+    toggle.setAttribute("aria-expanded", open ? "true" : "false");
+  }
+  const confirmEl = event.target.closest("[data-confirm]");
+  if (confirmEl && !window.confirm(confirmEl.getAttribute("data-confirm"))) {
+    event.preventDefault();
+    event.stopImmediatePropagation();
+  }
+}, true);
