@@ -24,6 +24,7 @@ API_MODULES = [
     "opportunities.api",
     "quotes.api",
     "invoices.api",
+    "forecasting.api",
 ]
 
 

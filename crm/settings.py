@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "opportunities",
     "quotes",
     "invoices",
+    "forecasting",
 ]
 if BENCH:
     INSTALLED_APPS.append("bench")

@@ -33,6 +33,7 @@ urlpatterns = [
     path("", include("opportunities.urls")),
     path("", include("quotes.urls")),
     path("", include("invoices.urls")),
+    path("", include("forecasting.urls")),
 ]
 if settings.BENCH:
     urlpatterns.append(path("bench/", include("bench.urls")))

@@ -20,10 +20,13 @@ def money(value, currency=""):
 
 @register.simple_tag(takes_context=True)
 def record_panels(context, record_type, obj, column="main"):
-    """Render the panels other apps registered for this record type's detail page."""
+    """Render the panels other apps registered for this record type's detail page
+    (panels registered under "*" appear on every record type's page)."""
     request = context["request"]
     html = []
-    for panel in detail_panels.get(record_type, []):
+    panels = sorted(detail_panels.get(record_type, []) + detail_panels.get("*", []),
+                    key=lambda p: p.order)
+    for panel in panels:
         if panel.column != column:
             continue
         panel_ctx = panel.context(request, obj)
