@@ -264,3 +264,4 @@ CRM_COMPANY_NAME = env.str("CRM_COMPANY_NAME", default="Northwind Traders Ltd.")
 CRM_BASE_CURRENCY = env.str("CRM_BASE_CURRENCY", default="USD")
 CRM_LIST_PAGE_SIZE = 25
 CSRF_FAILURE_VIEW = "crm.common.views.csrf_failure"
+FORMS_URLFIELD_ASSUME_HTTPS = True
