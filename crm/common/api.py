@@ -216,6 +216,14 @@ class ScopedViewSetMixin(ETagMixin, IdempotencyMixin):
             self.request.user, obj, owner_field=self.owner_field, visibility=self.visibility
         )
 
+    def perform_create(self, serializer):
+        serializer.save()
+        self._etag_instance = serializer.instance
+
+    def perform_update(self, serializer):
+        serializer.save()
+        self._etag_instance = serializer.instance
+
     def perform_destroy(self, instance):
         instance.delete()
 
