@@ -47,6 +47,8 @@ class Seeder:
         self.now = timezone.now()
         self.report: list = []
         self.ids: dict[str, list[int]] = {}
+        self.first_names, self.last_names, self.words, self.suffixes = FIRST, LAST, WORDS, SUFFIX
+        self.cities = CITIES
 
     def n(self, full: int, minimum: int = 1) -> int:
         return max(minimum, int(full * self.scale))
@@ -60,22 +62,31 @@ class Seeder:
         start_id = (model.objects.order_by("-id").values_list("id", flat=True).first() or 0) + 1
         ids = list(range(start_id, start_id + count))
 
+        missing = object()
+        plan = []
+        for f in fields:
+            if f.has_default():
+                default = f.default
+                plan.append((f.attname, f.name, default if callable(default) else
+                             f.get_default(), callable(default)))
+            else:
+                plan.append((f.attname, f.name, None if f.null else "", False))
+
         def rows():
             for i, pk in enumerate(ids):
                 values = make(i, pk)
+                get = values.get
                 row = [pk]
-                for f in fields:
-                    if f.attname in values:
-                        row.append(values[f.attname])
-                    elif f.name in values:
-                        v = values[f.name]
-                        row.append(v.pk if hasattr(v, "pk") else v)
-                    elif f.has_default():
-                        row.append(f.get_default())
-                    elif f.null:
-                        row.append(None)
-                    else:
-                        row.append("")
+                append = row.append
+                for attname, name, default, is_callable in plan:
+                    v = get(attname, missing)
+                    if v is missing:
+                        v = get(name, missing)
+                        if v is missing:
+                            v = default() if is_callable else default
+                        elif hasattr(v, "pk"):
+                            v = v.pk
+                    append(v)
                 yield row
 
         with Timer(label or model._meta.label, self.report) as t:
@@ -134,6 +145,8 @@ class Seeder:
             for p in products
         ])
         self.products = [p.pk for p in products]
+        self.product_price = [i.unit_price for i in PriceListItem.objects.filter(
+            price_list=pl).order_by("product_id")]
         self.price_list = pl
         self.tax = tax
 
@@ -165,6 +178,8 @@ class Seeder:
                     "updated_at": created, "job_title": "Buyer"}
 
         self.contacts = self.load(Contact, n_con, contact)
+        self.contact_account = dict(zip(self.contacts, [self.accounts[i % len(self.accounts)]
+                                                        for i in range(n_con)], strict=True))
 
     # --- pipeline apps (each runs only if the app has its models) ------------------------------
     def seed_pipeline(self):
