@@ -85,6 +85,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "crm.common.context_processors.navigation",
+                "crm.assistant.context_processors.assistant",
             ],
         },
     },
@@ -180,9 +181,48 @@ CELERY_BEAT_SCHEDULE = {
         "task": "crm.common.dispatch_outbox",
         "schedule": 60.0,
     },
+    "timeline-catch-up": {
+        # Aggregates whatever a lost task or a crashed worker left unsynced (idempotent).
+        "task": "crm.activities.timeline_catch_up",
+        "schedule": 60.0,
+    },
     "idempotency-purge": {
         "task": "crm.common.purge_idempotency_keys",
         "schedule": crontab(minute=17, hour=3),
+    },
+    "invoices-record-overdue": {
+        "task": "invoices.record_overdue",
+        "schedule": crontab(minute=30, hour=0),
+    },
+    "forecast-snapshots": {
+        "task": "forecasting.take_snapshots",
+        "schedule": crontab(minute=5, hour=0),
+    },
+    "dashboards-warm": {
+        "task": "crm.insights.warm_dashboards",
+        "schedule": 300.0,
+    },
+    "assistant-scan": {
+        "task": "crm.assistant.scan",
+        "schedule": crontab(minute="*/15"),
+    },
+    "assistant-scan-activities": {
+        "task": "crm.assistant.scan",
+        "schedule": crontab(minute="*/5"),
+        "kwargs": {"kinds": ["task_due_today", "task_overdue", "appointment_today",
+                             "appointment_soon"]},
+    },
+    "assistant-full-scan": {
+        "task": "crm.assistant.full_scan",
+        "schedule": crontab(minute=5, hour=0),
+    },
+    "cardscan-purge-unsaved-images": {
+        "task": "crm.cardscan.purge_unsaved_images",
+        "schedule": crontab(minute=41, hour="*/6"),
+    },
+    "assistant-digest": {
+        "task": "crm.assistant.send_digests",
+        "schedule": crontab(minute=0, hour=7),
     },
 }
 
@@ -234,6 +274,17 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": "/api/v1/",
     "COMPONENT_SPLIT_REQUEST": True,
+    # One schema name per choice set used by several apps' serializers.
+    "ENUM_NAME_OVERRIDES": {
+        "LeadSourceEnum": "leads.models.LeadSource",
+        "DisqualifyReasonEnum": "leads.models.DisqualifyReason",
+        "OpportunityStageEnum": "opportunities.models.Stage",
+        "OpportunityStatusReasonEnum": "opportunities.models.StatusReason",
+        "LoseReasonEnum": [("canceled", "Canceled"), ("out_sold", "Out-sold")],
+        "QuoteStatusReasonEnum": "quotes.models.QuoteStatusReason",
+        "QuoteCloseReasonEnum": "quotes.models.CloseReason",
+        "InvoiceStatusReasonEnum": "invoices.models.InvoiceStatusReason",
+    },
 }
 
 # --- Security ---------------------------------------------------------------------------------
@@ -265,3 +316,9 @@ CRM_BASE_CURRENCY = env.str("CRM_BASE_CURRENCY", default="USD")
 CRM_LIST_PAGE_SIZE = 25
 CSRF_FAILURE_VIEW = "crm.common.views.csrf_failure"
 FORMS_URLFIELD_ASSUME_HTTPS = True
+# Business card scanner: keep the card photo on the lead/contact it created (False: delete it
+# once the record is saved); Tesseract language packs to use (English first).
+CRM_CARDSCAN_KEEP_IMAGE = env.bool("CRM_CARDSCAN_KEEP_IMAGE", default=True)
+CRM_CARDSCAN_LANGUAGES = env.str("CRM_CARDSCAN_LANGUAGES", default="eng+deu+fra+spa")
+# Forecast periods: the month the fiscal year starts in (1 = January).
+CRM_FISCAL_YEAR_START_MONTH = env.int("CRM_FISCAL_YEAR_START_MONTH", default=1)

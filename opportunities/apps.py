@@ -1,6 +1,30 @@
 from django.apps import AppConfig
 
 
+def _parents(opportunity) -> list[tuple[str, int]]:
+    """An opportunity's timeline entries also show on its account's and contact's."""
+    parents = []
+    if opportunity.account_id:
+        parents.append(("account", opportunity.account_id))
+    if opportunity.contact_id:
+        parents.append(("contact", opportunity.contact_id))
+    return parents
+
+
 class OpportunitiesConfig(AppConfig):
     name = "opportunities"
     default_auto_field = "django.db.models.BigAutoField"
+    verbose_name = "Opportunities"
+
+    def ready(self):
+        from crm.common.registries import RecordType, SearchProvider, record_types, register_search
+
+        from . import selectors
+
+        record_types.register(RecordType(
+            name="opportunity", model_label="opportunities.Opportunity",
+            verbose_name="Opportunity", url_name="opportunity-detail", parents=_parents,
+            title=lambda o: o.topic,
+        ))
+        register_search(SearchProvider("opportunities", "Opportunities",
+                                       selectors.opportunity_search, order=30))

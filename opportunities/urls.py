@@ -1,1 +1,36 @@
-urlpatterns: list = []
+from django.urls import include, path
+
+from . import views
+
+urlpatterns = [
+    path("opportunities/", views.OpportunityListView.as_view(), name="opportunity-list"),
+    path("opportunities/new/", views.OpportunityCreateView.as_view(), name="opportunity-create"),
+    path("opportunities/board/", views.OpportunityBoardView.as_view(), name="opportunity-board"),
+    path("opportunities/contacts/lookup/", views.ContactLookupView.as_view(),
+         name="opportunity-contact-lookup"),
+    path("opportunities/<int:pk>/", views.OpportunityDetailView.as_view(),
+         name="opportunity-detail"),
+    path("opportunities/<int:pk>/edit/", views.OpportunityUpdateView.as_view(),
+         name="opportunity-update"),
+    path("opportunities/<int:pk>/steps/", views.OpportunityStepsView.as_view(),
+         name="opportunity-steps"),
+    path("opportunities/<int:pk>/advance/", views.OpportunityAdvanceView.as_view(),
+         name="opportunity-advance"),
+    path("opportunities/<int:pk>/retreat/", views.OpportunityRetreatView.as_view(),
+         name="opportunity-retreat"),
+    path("opportunities/<int:pk>/move/", views.OpportunityBoardMoveView.as_view(),
+         name="opportunity-move"),
+    path("opportunities/<int:pk>/win/", views.OpportunityWinView.as_view(),
+         name="opportunity-win"),
+    path("opportunities/<int:pk>/lose/", views.OpportunityLoseView.as_view(),
+         name="opportunity-lose"),
+    path("opportunities/<int:pk>/reopen/", views.OpportunityReopenView.as_view(),
+         name="opportunity-reopen"),
+    path("opportunities/<int:pk>/hold/", views.OpportunityHoldView.as_view(),
+         name="opportunity-hold"),
+    path("opportunities/<int:pk>/lines/new/", views.OpportunityLineAddView.as_view(),
+         name="opportunity-line-add"),
+    path("opportunities/<int:pk>/lines/<int:line_pk>/", views.OpportunityLineUpdateView.as_view(),
+         name="opportunity-line-update"),
+    path("", include("opportunities.conversion_urls")),
+]

@@ -17,14 +17,18 @@ IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 @pytest.fixture(autouse=True)
 def _isolate_side_effects(settings, tmp_path):
     """Inline Celery (unless a test starts a worker), a clean cache, media in a temp dir."""
+    # A fast hasher in tests: the default PBKDF2 costs ~0.3 s per user on this machine.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MEDIA_ROOT = str(tmp_path / "media")
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    previous = celery_app.conf.task_always_eager
-    celery_app.conf.task_always_eager = True
-    celery_app.conf.task_eager_propagates = True
+    # The app reads Django settings under the CELERY_ namespace, so the namespaced keys are
+    # the ones that count (setting `conf.task_always_eager` would be silently ignored).
+    previous = celery_app.conf.CELERY_TASK_ALWAYS_EAGER
+    celery_app.conf.CELERY_TASK_ALWAYS_EAGER = True
+    celery_app.conf.CELERY_TASK_EAGER_PROPAGATES = True
     cache.clear()
     yield
-    celery_app.conf.task_always_eager = previous
+    celery_app.conf.CELERY_TASK_ALWAYS_EAGER = previous
     cache.clear()
 
 

@@ -1,5 +1,6 @@
 """The one helper every transition service uses to record what happened."""
 
+from crm.common.queue import enqueue_on_commit
 from crm.common.registries import record_types
 
 from .models import Event
@@ -7,10 +8,18 @@ from .models import Event
 
 def record_event(*, record, actor, action: str, from_state: str = "", to_state: str = "",
                  note: str = "", data: dict | None = None) -> Event:
-    """Write an event row for `record` (call it inside the service's transaction)."""
+    """Write an event row for `record` (call it inside the service's transaction).
+
+    The row is born `timeline_synced=False`; the timeline aggregation picks it up after commit
+    (or, if that task is lost, on the next periodic catch-up).
+    """
+    from .tasks import sync_timeline_items
+
     record_type = record_types.for_model(type(record)).name
-    return Event.objects.create(
+    event = Event.objects.create(
         record_type=record_type, record_id=record.pk, action=action,
         from_state=from_state or "", to_state=to_state or "", note=note or "",
         data=data or {}, actor=actor if getattr(actor, "pk", None) else None,
     )
+    enqueue_on_commit(sync_timeline_items, event_ids=[event.pk])
+    return event

@@ -16,12 +16,12 @@ from crm.common.tasks import dispatch_outbox, ping
 def live_worker(transactional_db, settings):
     """A worker thread against the real broker, on a queue of its own."""
     queue = f"test-{uuid.uuid4().hex[:8]}"
-    app.conf.task_always_eager = False
-    app.conf.task_default_queue = queue
+    app.conf.CELERY_TASK_ALWAYS_EAGER = False
+    app.conf.CELERY_TASK_DEFAULT_QUEUE = queue
     with start_worker(app, queues=[queue], pool="solo", perform_ping_check=False,
                       shutdown_timeout=10, loglevel="WARNING"):
         yield queue
-    app.conf.task_default_queue = settings.CELERY_TASK_DEFAULT_QUEUE
+    app.conf.CELERY_TASK_DEFAULT_QUEUE = settings.CELERY_TASK_DEFAULT_QUEUE
 
 
 def wait_for(predicate, timeout=15.0):
@@ -54,7 +54,7 @@ def test_outbox_messages_are_sent_once_the_broker_is_back(live_worker):
 
 def test_publish_never_raises_when_the_broker_is_down(db, monkeypatch):
     """A web request must not hang or fail when Redis is down: the task goes to the outbox."""
-    app.conf.task_always_eager = False
+    app.conf.CELERY_TASK_ALWAYS_EAGER = False
 
     def broken(*args, **kwargs):
         raise ConnectionError("redis down")

@@ -1,0 +1,255 @@
+from datetime import timedelta
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models.functions import Coalesce
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import TemplateView
+
+from crm.common.errors import DomainError
+from crm.common.views import ListPageView
+from crm.common.visibility import can_change, check_can_change
+
+from . import aggregation, selectors, services
+from .calendar import build_calendar
+from .filters import ActivityPageFilter
+from .forms import QUICK_ADD_LABELS, ActivityForm, QuickAddForm
+from .models import REGARDING_FIELDS, ActivityKind
+from .panels import timeline_context, timeline_panel_context
+
+MY_VIEWS = [
+    ("open", _("Open")),
+    ("today", _("Due today")),
+    ("overdue", _("Overdue")),
+    ("week", _("This week")),
+    ("completed", _("Completed")),
+    ("all", _("All")),
+]
+
+
+def _safe_next(request, fallback: str) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()},
+                                                  require_https=request.is_secure()):
+        return target
+    return fallback
+
+
+def _form_error_from_domain(form, exc) -> None:
+    if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, getattr(exc, "message", None) or str(exc))
+
+
+class ActivityListView(ListPageView):
+    """My activities: open, due today, overdue, this week (and completed / all)."""
+
+    template_name = "activities/activity_list.html"
+    filterset_class = ActivityPageFilter
+    search_fields = ("subject", "description")
+    sort_fields = {"when": "when_at", "subject": "subject", "kind": "kind",
+                   "priority": "priority", "created": "created_at"}
+    default_sort = "when"
+
+    def current_view(self) -> str:
+        view = self.request.GET.get("view", "open")
+        return view if view in dict(MY_VIEWS) else "open"
+
+    def get_base_queryset(self):
+        return selectors.my_activities(user=self.request.user, view=self.current_view()).annotate(
+            when_at=Coalesce("starts_at", "due_at"))
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx.update(views=MY_VIEWS, current_view=self.current_view(), now=timezone.now(),
+                   feed_url=self.request.build_absolute_uri(
+                       reverse("activity-calendar", args=[self.request.user.feed_token])))
+        return ctx
+
+
+class ActivityDetailView(LoginRequiredMixin, TemplateView):
+    template_name = "activities/activity_detail.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        activity = selectors.activity_get(user=self.request.user, pk=kwargs["pk"])
+        ctx.update(object=activity, activity=activity, now=timezone.now(),
+                   can_change=can_change(self.request.user, activity))
+        return ctx
+
+
+class ActivityUpdateView(LoginRequiredMixin, View):
+    template_name = "activities/activity_form.html"
+
+    def get_activity(self):
+        activity = selectors.activity_get(user=self.request.user, pk=self.kwargs["pk"])
+        check_can_change(self.request.user, activity)
+        return activity
+
+    def render_form(self, form, activity):
+        return render(self.request, self.template_name, {"form": form, "object": activity})
+
+    def get(self, request, pk):
+        activity = self.get_activity()
+        return self.render_form(ActivityForm(instance=activity, user=request.user), activity)
+
+    def post(self, request, pk):
+        activity = self.get_activity()
+        form = ActivityForm(request.POST, request.FILES, instance=activity, user=request.user)
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            owner = data.pop("owner", None)
+            try:
+                activity = services.activity_update(activity=activity, actor=request.user,
+                                                    owner=owner, **data)
+            except (ValidationError, PermissionDenied, DomainError) as exc:
+                _form_error_from_domain(form, exc)
+            else:
+                messages.success(request, _("Activity “%(s)s” saved.") % {"s": activity.subject})
+                return redirect(activity.get_absolute_url())
+        messages.error(request, _("Please correct the errors below."))
+        return self.render_form(form, activity)
+
+
+class ActivityDeleteView(LoginRequiredMixin, View):
+    def post(self, request, pk):
+        activity = selectors.activity_get(user=request.user, pk=pk)
+        regarding = activity.regarding
+        services.activity_delete(activity=activity, actor=request.user)
+        messages.success(request, _("Activity “%(s)s” deleted.") % {"s": activity.subject})
+        fallback = regarding.get_absolute_url() if regarding is not None else reverse(
+            "activity-list")
+        return redirect(_safe_next(request, fallback))
+
+
+class _ActivityTransitionView(LoginRequiredMixin, View):
+    action = ""
+    done_message = ""
+
+    def post(self, request, pk):
+        activity = selectors.activity_get(user=request.user, pk=pk)
+        try:
+            activity = getattr(services, f"activity_{self.action}")(activity=activity,
+                                                                     actor=request.user)
+        except DomainError as exc:
+            if request.htmx:
+                return HttpResponse(exc.message, status=409)
+            messages.error(request, exc.message)
+        else:
+            # Read-your-writes: the person who clicked sees the timeline updated at once;
+            # the queued task then finds nothing left to do.
+            aggregation.process_items(activity_ids=[activity.pk])
+            if request.htmx:
+                activity = selectors.activity_get(user=request.user, pk=pk)
+                template = ("activities/_timeline_activity.html"
+                            if request.POST.get("from") == "timeline"
+                            else "activities/_activity_row.html")
+                return render(request, template, {"activity": activity,
+                                                  "now": timezone.now(), "in_list": True})
+            messages.success(request, self.done_message % {"s": activity.subject})
+        return redirect(_safe_next(request, activity.get_absolute_url()))
+
+
+class ActivityCompleteView(_ActivityTransitionView):
+    action = "complete"
+    done_message = _("“%(s)s” completed.")
+
+
+class ActivityCancelView(_ActivityTransitionView):
+    action = "cancel"
+    done_message = _("“%(s)s” canceled.")
+
+
+class QuickAddView(LoginRequiredMixin, View):
+    """POST a quick-add form from a record's timeline panel; htmx swaps the panel in place."""
+
+    def post(self, request, record_type, record_id, kind):
+        if kind not in QUICK_ADD_LABELS or record_type not in REGARDING_FIELDS:
+            raise Http404("Unknown activity kind.")
+        rt, record = selectors.record_get(user=request.user, record_type=record_type,
+                                          record_id=record_id)
+        form = QuickAddForm(request.POST, request.FILES, kind=kind, user=request.user)
+        activity = None
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            done = data.pop("done", False)
+            try:
+                activity = services.activity_create(
+                    actor=request.user, kind=kind, regarding=record,
+                    completed=done if kind != ActivityKind.NOTE else None, **data)
+            except (ValidationError, PermissionDenied, DomainError) as exc:
+                _form_error_from_domain(form, exc)
+        if activity is not None:
+            aggregation.process_items(activity_ids=[activity.pk])  # read-your-writes
+            record = type(record)._default_manager.get(pk=record.pk)  # fresh rollup counts
+            if not request.htmx:
+                messages.success(request, _("%(kind)s added.") % {
+                    "kind": activity.get_kind_display()})
+                return redirect(record.get_absolute_url())
+            ctx = timeline_panel_context(request, record)
+            ctx.update(object=record, added=activity, open_kind=None)
+            return render(request, "activities/_timeline_panel.html", ctx)
+        if not request.htmx:
+            messages.error(request, _("The activity was not saved: %(errors)s") % {
+                "errors": "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items())})
+            return redirect(record.get_absolute_url())
+        ctx = timeline_panel_context(request, record)
+        for item in ctx.get("quick_add", []):
+            if item["kind"] == kind:
+                item["form"] = form
+        ctx.update(object=record, open_kind=kind)
+        # 200, not 422: htmx swaps only successful responses, and the form must show its errors.
+        return render(request, "activities/_timeline_panel.html", ctx)
+
+
+class TimelineView(LoginRequiredMixin, View):
+    """A timeline page (htmx: just the entries, for "load more" and the kind filter)."""
+
+    def get(self, request, record_type, record_id):
+        rt, record = selectors.record_get(user=request.user, record_type=record_type,
+                                          record_id=record_id)
+        kind = request.GET.get("kind", "")
+        cursor = request.GET.get("cursor", "")
+        ctx = timeline_context(request, rt.name, record, kind=kind, cursor=cursor)
+        if request.htmx:
+            return render(request, "activities/_timeline_entries.html", ctx)
+        ctx.update(object=record, record_url=record.get_absolute_url(), rt=rt, standalone=True)
+        return render(request, "activities/timeline.html", ctx)
+
+
+class AttachmentView(LoginRequiredMixin, View):
+    """A note's attachment, for whoever may read the note (never a public media URL)."""
+
+    def get(self, request, pk):
+        activity = selectors.activity_get(user=request.user, pk=pk)
+        if not activity.attachment:
+            raise Http404("No attachment.")
+        name = activity.attachment.name.rsplit("/", 1)[-1]
+        return FileResponse(activity.attachment.open("rb"), as_attachment=True, filename=name)
+
+
+class CalendarFeedView(View):
+    """The user's appointments and due tasks as an iCalendar feed (secret token in the URL)."""
+
+    def get(self, request, token):
+        user = get_user_model().objects.filter(feed_token=token, is_active=True).first()
+        if user is None:
+            raise Http404("Unknown calendar.")
+        since = timezone.now() - timedelta(days=90)
+        body = build_calendar(selectors.calendar_activities(user=user, since=since),
+                              name=_("CRM: %(user)s") % {"user": user},
+                              host=request.get_host())
+        response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+        response["Content-Disposition"] = 'inline; filename="activities.ics"'
+        response["Cache-Control"] = "private, max-age=300"
+        return response

@@ -1,0 +1,127 @@
+"""Possible duplicates of a scanned card: contacts and accounts here, leads through a hook.
+
+The core never imports the leads app; `leads/cardscan_views.py` registers its finder with
+`register_duplicate_finder`, discovered the first time duplicates are looked up.
+Each match is a dict: `{"type", "id", "name", "detail", "rule", "url"}`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from django.db.models import Q, Value
+from django.db.models.functions import Replace
+from django.utils.module_loading import autodiscover_modules
+
+from crm.customers import selectors as customer_selectors
+
+RULE_LABELS = {
+    "email": "Same email",
+    "phone": "Same phone",
+    "name_company": "Same name and company",
+    "company": "Same company name",
+}
+LIMIT = 10
+MIN_PHONE_DIGITS = 7
+
+_finders: dict[str, Callable] = {}
+_discovered = False
+
+
+def register_duplicate_finder(name: str, finder: Callable) -> None:
+    """`finder(user=..., fields=...)` returns matches the user may read."""
+    _finders[name] = finder
+
+
+def _discover() -> None:
+    global _discovered
+    if not _discovered:
+        _discovered = True
+        autodiscover_modules("cardscan_views")
+
+
+def _digits(value) -> str:
+    return re.sub(r"\D", "", value or "")
+
+
+def _digits_only(field_name: str):
+    expression = field_name
+    for char in (" ", "-", "(", ")", ".", "/", "+"):
+        expression = Replace(expression, Value(char), Value(""))
+    return expression
+
+
+def _phone_tail(fields: dict) -> list[str]:
+    tails = []
+    for name in ("business_phone", "mobile_phone"):
+        digits = _digits(fields.get(name))
+        if len(digits) >= MIN_PHONE_DIGITS:
+            # Compare the subscriber part: "+49 30 1234567" == "030 1234567".
+            tails.append(digits[-9:])
+    return tails
+
+
+def contact_duplicates(*, user, fields: dict) -> list[dict]:
+    email = (fields.get("email") or "").strip()
+    first = (fields.get("first_name") or "").strip()
+    last = (fields.get("last_name") or "").strip()
+    company = (fields.get("company") or "").strip()
+    contacts = customer_selectors.contact_list(user=user)
+    found: dict[int, dict] = {}
+
+    def add(queryset, rule):
+        for contact in queryset[:LIMIT]:
+            if contact.pk not in found:
+                found[contact.pk] = {
+                    "type": "contact", "id": contact.pk, "name": contact.full_name,
+                    "detail": ", ".join(x for x in [contact.email, contact.account.name
+                                                    if contact.account else ""] if x),
+                    "rule": rule, "url": contact.get_absolute_url(),
+                }
+
+    if email:
+        add(contacts.filter(Q(email__iexact=email) | Q(email2__iexact=email)), "email")
+    for tail in _phone_tail(fields):
+        add(contacts.annotate(_bp=_digits_only("business_phone"),
+                              _mp=_digits_only("mobile_phone"))
+            .filter(Q(_bp__endswith=tail) | Q(_mp__endswith=tail)), "phone")
+    if last and company:
+        add(contacts.filter(last_name__iexact=last, first_name__iexact=first,
+                            account__name__iexact=company), "name_company")
+    return list(found.values())
+
+
+def account_duplicates(*, user, fields: dict) -> list[dict]:
+    company = (fields.get("company") or "").strip()
+    email = (fields.get("email") or "").strip()
+    if not company and not email:
+        return []
+    accounts = customer_selectors.account_list(user=user)
+    q = Q()
+    if company:
+        q |= Q(name__iexact=company)
+    if email:
+        q |= Q(email__iexact=email)
+    return [
+        {"type": "account", "id": a.pk, "name": a.name, "detail": a.city,
+         "rule": "company" if company and a.name.lower() == company.lower() else "email",
+         "url": a.get_absolute_url()}
+        for a in accounts.filter(q).order_by("name")[:LIMIT]
+    ]
+
+
+register_duplicate_finder("contact", contact_duplicates)
+register_duplicate_finder("account", account_duplicates)
+
+
+def find_duplicates(*, user, fields: dict) -> list[dict]:
+    """Every possible duplicate the user may read, leads first, then contacts and accounts."""
+    _discover()
+    order = {"lead": 0, "contact": 1, "account": 2}
+    matches: list[dict] = []
+    for finder in _finders.values():
+        matches.extend(finder(user=user, fields=fields))
+    for match in matches:
+        match["rule_label"] = RULE_LABELS.get(match["rule"], match["rule"].replace("_", " "))
+    return sorted(matches, key=lambda m: order.get(m["type"], 9))

@@ -1,0 +1,91 @@
+"""Demo orders, invoices and payments: a receivables picture worth looking at.
+
+Runs after the quotes demo. It uses the active quotes it finds (turning them into orders the way
+a seller would) and, when there are too few, builds its own quotes for the demo accounts, so the
+invoices pages and the aging report always have every case: paid, partially paid, overdue in
+each bucket, draft and not yet invoiced.
+"""
+
+from datetime import timedelta
+from decimal import Decimal
+
+from django.utils import timezone
+
+from . import services
+
+# (days since the invoice was issued, share paid, fulfilled?)
+SCENARIOS = [
+    (12, Decimal("1"), True),  # paid in full
+    (20, Decimal("0.5"), True),  # partially paid, current
+    (45, Decimal("0"), True),  # 1-30 days overdue
+    (75, Decimal("0.25"), True),  # 31-60 days overdue, partly paid
+    (105, Decimal("0"), False),  # 61-90 days overdue
+    (140, Decimal("0"), True),  # 90+ days overdue
+    (3, Decimal("0"), False),  # issued this week
+    (None, Decimal("0"), False),  # draft invoice, not issued yet
+    (-1, Decimal("0"), False),  # order not invoiced yet
+]
+
+
+def _demo_quotes(ctx, needed: int) -> list:
+    from quotes import services as quote_services
+    from quotes.models import Quote
+
+    quotes = list(Quote.objects.filter(status="active").select_related("owner")
+                  .order_by("id")[:needed])
+    rng = ctx["rng"]
+    accounts = ctx["accounts"]
+    products = ctx["products"]
+    for index in range(len(quotes), needed):
+        account = accounts[(index * 5 + 3) % len(accounts)]
+        owner = account.owner
+        quote = quote_services.quote_create(
+            actor=owner, name=f"{account.name} – renewal {2026}", account=account,
+            freight_amount=Decimal("25.00") if index % 3 == 0 else Decimal("0.00"),
+            payment_terms=["net_30", "net_45", "net_30", "net_60"][index % 4],
+        )
+        for product in rng.sample(products, 2 + index % 3):
+            quote_services.quote_add_line(quote=quote, actor=owner, product=product,
+                                          quantity=rng.choice([1, 2, 5, 10]))
+        quotes.append(quote_services.quote_activate(quote=quote, actor=owner))
+    return quotes
+
+
+def seed(ctx) -> None:
+    from quotes.models import Quote
+
+    today = timezone.localdate()
+    quotes = _demo_quotes(ctx, len(SCENARIOS))
+    orders, drafts = [], []
+    for quote, scenario in zip(quotes, SCENARIOS, strict=False):
+        quote = Quote.objects.get(pk=quote.pk)
+        if quote.status != "active":  # closed when another quote won its opportunity
+            continue
+        actor = quote.owner
+        order = services.order_create_from_quote(quote=quote, actor=actor)
+        orders.append(order)
+        days_ago, share_paid, fulfilled = scenario
+        if fulfilled:
+            order = services.order_fulfill(order=order, actor=actor)
+        if days_ago is None or days_ago >= 0:
+            invoice = services.invoice_create_from_order(order=order, actor=actor)
+            drafts.append((invoice, days_ago, share_paid))
+    # Issue the oldest first, so invoice numbers follow the issue dates.
+    invoices = []
+    for invoice, days_ago, share_paid in sorted(
+            drafts, key=lambda d: -1 if d[1] is None else d[1], reverse=True):
+        if days_ago is not None:
+            actor = invoice.owner
+            issue_date = today - timedelta(days=days_ago)
+            invoice = services.invoice_issue(invoice=invoice, actor=actor, issue_date=issue_date)
+            amount = (invoice.total * share_paid).quantize(Decimal("0.01"))
+            if amount > 0:
+                services.invoice_record_payment(
+                    invoice=invoice, amount=amount, actor=actor,
+                    date=min(today, issue_date + timedelta(days=10)),
+                    reference=f"Bank transfer {invoice.number}",
+                )
+        invoices.append(invoice)
+    services.invoices_record_overdue(today=today)
+    ctx["orders"] = orders
+    ctx["invoices"] = invoices

@@ -1,0 +1,50 @@
+import django_filters
+
+from crm.users.models import User
+
+from .models import DisqualifyReason, Lead, LeadSource, LeadStatus, Rating
+
+
+class LeadFilter(django_filters.FilterSet):
+    """Shared by the API and the list page; every filter has a matching index."""
+
+    status = django_filters.MultipleChoiceFilter(choices=LeadStatus.choices)
+    status_reason = django_filters.ChoiceFilter(choices=DisqualifyReason.choices)
+    owner = django_filters.ModelChoiceFilter(queryset=User.objects.filter(is_active=True))
+    source = django_filters.ChoiceFilter(choices=LeadSource.choices)
+    rating = django_filters.ChoiceFilter(choices=Rating.choices)
+    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+
+    class Meta:
+        model = Lead
+        fields = ["status", "status_reason", "owner", "source", "rating"]
+
+
+class LeadPageFilter(LeadFilter):
+    """The list page's filter bar (single status select, plain dates)."""
+
+    status = django_filters.ChoiceFilter(choices=LeadStatus.choices, empty_label="Any status")
+    status_reason = None  # the saved views cover closed leads; keep the bar short
+    owner = django_filters.ModelChoiceFilter(queryset=User.objects.none(), empty_label="Anyone")
+    source = django_filters.ChoiceFilter(choices=LeadSource.choices, empty_label="Any source")
+    rating = django_filters.ChoiceFilter(choices=Rating.choices, empty_label="Any rating")
+    created_after = django_filters.DateFilter(field_name="created_at", lookup_expr="date__gte",
+                                              label="Created from")
+    created_before = django_filters.DateFilter(field_name="created_at", lookup_expr="date__lte",
+                                               label="Created to")
+
+    class Meta(LeadFilter.Meta):
+        fields = ["status", "owner", "source", "rating"]
+
+    def __init__(self, *args, request=None, **kwargs):
+        super().__init__(*args, request=request, **kwargs)
+        from crm.common.visibility import readable_owner_ids
+
+        users = User.objects.filter(is_active=True).order_by("first_name", "last_name")
+        if request is not None:
+            ids = readable_owner_ids(request.user)
+            if ids is not None:
+                users = users.filter(id__in=ids)
+        self.filters["owner"].queryset = users
+        self.form.fields["owner"].queryset = users

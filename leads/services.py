@@ -1,0 +1,343 @@
+"""Every write to leads. Qualifying lives in `opportunities.conversion` (the downstream app owns
+the conversion) and ends in `lead_mark_qualified` here."""
+
+from django.apps import apps
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+from django_fsm import can_proceed
+
+from crm.activities.events import record_event
+from crm.common.errors import BusinessRuleViolation, RecordLocked, TransitionNotAllowed
+from crm.common.queue import enqueue_on_commit
+from crm.common.visibility import apply_owner_change, check_can_assign_owner, check_can_change
+
+from .models import DisqualifyReason, Lead, LeadStatus
+
+LEAD_FIELDS = [
+    "topic", "salutation", "first_name", "last_name", "company", "job_title", "email",
+    "email2", "business_phone", "mobile_phone", "website", "street", "city", "state",
+    "postal_code", "country", "source", "rating", "industry", "employees", "annual_revenue",
+    "budget_amount", "budget_status", "purchase_timeframe", "purchase_process", "need",
+    "decision_maker", "description", "qualification_comments", "estimated_value",
+    "estimated_close_date", "existing_account", "existing_contact",
+]
+# API spellings of the actions, by django-fsm method name (for "allowed" in 409 answers).
+ACTION_NAMES = {"mark_contacted": "mark_contacted", "qualify": "qualify",
+                "disqualify": "disqualify", "reactivate": "reactivate"}
+
+
+def allowed_actions(lead: Lead) -> list[str]:
+    return [ACTION_NAMES[t.name] for t in lead.get_available_status_transitions()]
+
+
+def _refuse(lead: Lead, action: str, message=None):
+    raise TransitionNotAllowed(
+        message or _("A %(status)s lead cannot be %(action)s.") % {
+            "status": lead.get_status_display().lower(), "action": action},
+        allowed=allowed_actions(lead), status=lead.status,
+    )
+
+
+def _apply(lead: Lead, data: dict) -> list[str]:
+    changed = []
+    for name, value in data.items():
+        if name not in LEAD_FIELDS:
+            continue
+        if value is None and name not in ("employees", "annual_revenue", "budget_amount",
+                                          "estimated_value", "estimated_close_date",
+                                          "existing_account", "existing_contact"):
+            value = False if name == "decision_maker" else ""
+        if getattr(lead, name) != value:
+            setattr(lead, name, value)
+            changed.append(name)
+    return changed
+
+
+def _validate(lead: Lead) -> None:
+    errors = {}
+    if not (lead.topic or "").strip():
+        errors["topic"] = [_("Give the lead a topic.")]
+    if not (lead.last_name or "").strip() and not (lead.company or "").strip():
+        errors["last_name"] = [_("Enter a last name or a company.")]
+    for name in ("budget_amount", "estimated_value", "annual_revenue"):
+        value = getattr(lead, name)
+        if value is not None and value < 0:
+            errors[name] = [_("This amount cannot be negative.")]
+    if errors:
+        raise ValidationError(errors)
+    lead.full_clean(exclude=["owner", "status"], validate_constraints=False)
+
+
+def _lock(lead: Lead) -> Lead:
+    return Lead.objects.select_for_update().get(pk=lead.pk)
+
+
+@transaction.atomic
+def lead_create(*, actor, owner=None, **fields) -> Lead:
+    """Create a lead in status `new` owned by `owner` (default: the actor).
+
+    Refuses (ValidationError) a lead without a topic, or without both last name and company.
+    Likely duplicates are not refused: forms and the API show them (`leads.duplicates`).
+    """
+    owner = owner or actor
+    check_can_assign_owner(actor, owner)
+    lead = Lead(owner=owner)
+    _apply(lead, fields)
+    _validate(lead)
+    lead.save()
+    record_event(record=lead, actor=actor, action="created", to_state=lead.status,
+                 note=_("Source: %(source)s") % {"source": lead.get_source_display()}
+                 if lead.source else "")
+    return lead
+
+
+@transaction.atomic
+def lead_update(*, lead: Lead, actor, **fields) -> Lead:
+    """Change an open lead; qualified and disqualified leads are read-only (RecordLocked)."""
+    lead = _lock(lead)
+    check_can_change(actor, lead)
+    if not lead.is_open:
+        raise RecordLocked(_("Only open leads can be edited; reactivate it first."))
+    changed = _apply(lead, fields)
+    if apply_owner_change(lead, actor, fields.get("owner")):
+        changed.append("owner")
+    if changed:
+        _validate(lead)
+        lead.save(update_fields=changed)
+        if "owner" in changed:
+            record_event(record=lead, actor=actor, action="reassigned",
+                         note=_("Now owned by %(owner)s") % {"owner": lead.owner})
+    return lead
+
+
+@transaction.atomic
+def lead_delete(*, lead: Lead, actor) -> None:
+    lead = _lock(lead)
+    check_can_change(actor, lead)
+    if lead.qualifying_opportunity_id is not None:
+        raise BusinessRuleViolation(_("A lead that created an opportunity cannot be deleted."))
+    lead.delete()
+
+
+@transaction.atomic
+def lead_mark_contacted(*, lead: Lead, actor, note: str = "") -> Lead:
+    """`new` -> `contacted` (also sent automatically by the first completed activity)."""
+    lead = _lock(lead)
+    check_can_change(actor, lead)
+    if not can_proceed(lead.mark_contacted):
+        _refuse(lead, _("marked contacted"))
+    before = lead.status
+    lead.mark_contacted()
+    lead.save(update_fields=["status", "status_changed_at"])
+    record_event(record=lead, actor=actor, action="mark_contacted", from_state=before,
+                 to_state=lead.status, note=note)
+    return lead
+
+
+@transaction.atomic
+def lead_disqualify(*, lead: Lead, actor, reason: str, note: str = "") -> Lead:
+    """Open lead -> `disqualified` with a reason; refused once the lead has an opportunity."""
+    if reason not in DisqualifyReason.values:
+        raise BusinessRuleViolation(
+            _("Choose a reason: %(reasons)s.") % {"reasons": ", ".join(DisqualifyReason.values)},
+            fields={"reason": [_("Not a valid reason.")]},
+        )
+    lead = _lock(lead)
+    check_can_change(actor, lead)
+    if lead.qualifying_opportunity_id is not None:
+        _refuse(lead, _("disqualified"),
+                _("This lead already has an opportunity, so it cannot be disqualified."))
+    if not can_proceed(lead.disqualify):
+        _refuse(lead, _("disqualified"))
+    before = lead.status
+    lead.disqualify(reason)
+    lead.save(update_fields=["status", "status_reason", "status_changed_at"])
+    record_event(record=lead, actor=actor, action="disqualify", from_state=before,
+                 to_state=lead.status, note=note or lead.get_status_reason_display(),
+                 data={"reason": reason})
+    return lead
+
+
+@transaction.atomic
+def lead_reactivate(*, lead: Lead, actor, note: str = "") -> Lead:
+    """Qualified or disqualified -> `new`; an opportunity created earlier stays."""
+    lead = _lock(lead)
+    check_can_change(actor, lead)
+    if not can_proceed(lead.reactivate):
+        _refuse(lead, _("reactivated"))
+    before = lead.status
+    lead.reactivate()
+    lead.save(update_fields=["status", "status_reason", "status_changed_at"])
+    record_event(record=lead, actor=actor, action="reactivate", from_state=before,
+                 to_state=lead.status, note=note)
+    return lead
+
+
+@transaction.atomic
+def lead_mark_qualified(*, lead: Lead, actor, opportunity_id=None) -> Lead:
+    """Open lead -> `qualified`, remembering the opportunity created for it.
+
+    Called by `opportunities.conversion.lead_qualify` inside its transaction, after the
+    account, contact and opportunity were created; a refusal here rolls all of them back.
+    """
+    lead = _lock(lead)
+    check_can_change(actor, lead)
+    if not can_proceed(lead.qualify):
+        _refuse(lead, _("qualified"))
+    before = lead.status
+    lead.qualify()
+    update = ["status", "status_reason", "status_changed_at"]
+    if opportunity_id is not None:
+        lead.qualifying_opportunity_id = opportunity_id
+        update.append("qualifying_opportunity_id")
+    lead.save(update_fields=update)
+    record_event(record=lead, actor=actor, action="qualify", from_state=before,
+                 to_state=lead.status,
+                 data={"opportunity": opportunity_id} if opportunity_id else None)
+    return lead
+
+
+@transaction.atomic
+def lead_merge(*, lead: Lead, duplicate: Lead, actor) -> Lead:
+    """Keep `lead`, fold `duplicate` into it: blanks filled from the duplicate, activities
+    moved, the duplicate closed as disqualified (`canceled`) and pointing at the kept lead.
+
+    Refused when both are the same lead, or the duplicate is not open or has an opportunity.
+    """
+    if lead.pk == duplicate.pk:
+        raise BusinessRuleViolation(_("A lead cannot be merged with itself."))
+    # Lock in id order so two opposite merges cannot deadlock.
+    locked = {x.pk: x for x in Lead.objects.select_for_update().filter(
+        pk__in=[lead.pk, duplicate.pk]).order_by("pk")}
+    lead, duplicate = locked[lead.pk], locked[duplicate.pk]
+    check_can_change(actor, lead)
+    check_can_change(actor, duplicate)
+    if not duplicate.is_open or duplicate.qualifying_opportunity_id is not None:
+        raise TransitionNotAllowed(
+            _("Only an open lead without an opportunity can be merged into another."),
+            allowed=allowed_actions(duplicate), status=duplicate.status,
+        )
+    changed = []
+    if lead.is_open:
+        for name in LEAD_FIELDS:
+            value = getattr(duplicate, name)
+            if value not in ("", None, False) and getattr(lead, name) in ("", None, False):
+                setattr(lead, name, value)
+                changed.append(name)
+    if changed:
+        lead.save(update_fields=changed)
+    moved = _move_activities(duplicate, lead)
+    before = duplicate.status
+    duplicate.disqualify(DisqualifyReason.CANCELED)
+    duplicate.merged_into = lead
+    duplicate.save(update_fields=["status", "status_reason", "status_changed_at",
+                                  "merged_into"])
+    record_event(record=duplicate, actor=actor, action="merged", from_state=before,
+                 to_state=duplicate.status,
+                 note=_("Merged into %(lead)s") % {"lead": lead.display_name},
+                 data={"into": lead.pk})
+    record_event(record=lead, actor=actor, action="merge",
+                 note=_("Merged %(dup)s into this lead (%(n)d activities moved)") % {
+                     "dup": duplicate.display_name, "n": moved},
+                 data={"merged": duplicate.pk, "filled": changed, "activities": moved})
+    return lead
+
+
+def _move_activities(source: Lead, target: Lead) -> int:
+    """Re-point the duplicate's activities (the activities app may not be installed yet)."""
+    try:
+        activity = apps.get_model("activities", "Activity")
+    except LookupError:
+        return 0
+    if "lead" not in {f.name for f in activity._meta.get_fields()}:
+        return 0
+    return activity.objects.filter(lead_id=source.pk).update(lead_id=target.pk)
+
+
+def lead_auto_mark_contacted(*, activity, actor) -> Lead | None:
+    """The first completed activity on a `new` lead marks it contacted (signal receiver)."""
+    lead_id = getattr(activity, "lead_id", None)
+    if not lead_id:
+        return None
+    lead = Lead.objects.filter(pk=lead_id, status=LeadStatus.NEW).first()
+    if lead is None:
+        return None
+    with transaction.atomic():
+        lead = _lock(lead)
+        if lead.status != LeadStatus.NEW:
+            return None
+        lead.mark_contacted()
+        lead.save(update_fields=["status", "status_changed_at"])
+        record_event(record=lead, actor=actor, action="mark_contacted",
+                     from_state=LeadStatus.NEW, to_state=lead.status,
+                     note=_("Marked contacted when an activity was completed."))
+    return lead
+
+
+# --- CSV import -------------------------------------------------------------------------------
+
+def lead_import_create(*, actor, uploaded_file, encoding: str = "utf-8"):
+    """Check an uploaded CSV (raises importer.ImportFileError with a clear message) and keep it
+    as an import job waiting for its column mapping (remembered or guessed)."""
+    from .importer import guess_mapping, inspect_file
+    from .models import LeadImport
+
+    info = inspect_file(uploaded_file, encoding)
+    uploaded_file.seek(0)
+    job = LeadImport(owner=actor, file_name=(uploaded_file.name or "leads.csv")[:255],
+                     encoding=encoding, delimiter=info.delimiter, headers=info.headers,
+                     total=info.rows)
+    job.mapping = guess_mapping(info.headers)
+    job.file.save(job.file_name, uploaded_file, save=False)
+    job.save()
+    return job
+
+
+@transaction.atomic
+def lead_import_start(*, job, actor, mapping=None, duplicate_policy=None, default_source=None,
+                      default_topic=None):
+    """Fix the mapping and settings, remember the mapping for these headers and queue the
+    import (Celery). Refuses (BusinessRuleViolation) a mapping without the required fields
+    and a job that already ran."""
+    from .importer import mapping_problems, remember_mapping
+    from .models import ImportStatus, LeadImport
+    from .tasks import run_lead_import
+
+    job = LeadImport.objects.select_for_update().get(pk=job.pk)
+    if job.owner_id != actor.pk:
+        raise BusinessRuleViolation(_("Only the person who uploaded the file can start it."))
+    if job.status != ImportStatus.MAPPING:
+        raise TransitionNotAllowed(_("This import has already been started."),
+                                   status=job.status)
+    if mapping is not None:
+        job.mapping = {h: (mapping.get(h) or "") for h in job.headers}
+    if duplicate_policy is not None:
+        job.duplicate_policy = duplicate_policy
+    if default_source is not None:
+        job.default_source = default_source
+    if default_topic is not None:
+        job.default_topic = default_topic.strip()[:300]
+    problems = mapping_problems(job.mapping, job.default_topic)
+    if problems:
+        raise BusinessRuleViolation(" ".join(problems), fields={"mapping": problems})
+    remember_mapping(job.headers, job.mapping)
+    job.status = ImportStatus.QUEUED
+    job.save()
+    enqueue_on_commit(run_lead_import, job.pk)
+    return job
+
+
+def lead_import_rerun(*, job, actor):
+    """A new job for the same file and settings; rows imported before are skipped."""
+    from .models import ImportStatus, LeadImport
+
+    if job.owner_id != actor.pk:
+        raise BusinessRuleViolation(_("Only the person who uploaded the file can run it again."))
+    again = LeadImport.objects.create(
+        owner=actor, file=job.file.name, file_name=job.file_name, encoding=job.encoding,
+        delimiter=job.delimiter, headers=job.headers, mapping=job.mapping, total=job.total,
+        duplicate_policy=job.duplicate_policy, default_source=job.default_source,
+        default_topic=job.default_topic, status=ImportStatus.MAPPING,
+    )
+    return lead_import_start(job=again, actor=actor)

@@ -1,0 +1,413 @@
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import TemplateView
+
+from crm.common.errors import DomainError
+from crm.common.views import ListPageView
+from crm.common.visibility import can_change, check_can_change
+
+from . import importer, selectors, services
+from .duplicates import RULE_LABELS, duplicates_of, find_lead_duplicates
+from .filters import LeadPageFilter
+from .forms import DisqualifyForm, LeadForm, LeadImportMappingForm, LeadImportUploadForm
+from .models import CLOSED_STATUSES, OPEN_STATUSES, ImportStatus
+
+SAVED_VIEWS = [
+    ("my_open", _("My open leads")),
+    ("open", _("All open leads")),
+    ("closed", _("Closed leads")),
+    ("all", _("All leads")),
+]
+BULK_LIMIT = 200
+
+
+class LeadListView(ListPageView):
+    template_name = "leads/lead_list.html"
+    filterset_class = LeadPageFilter
+    sort_fields = {"created": "created_at", "name": "last_name", "company": "company_key",
+                   "status": "status", "value": "estimated_value",
+                   "close": "estimated_close_date"}
+    default_sort = "-created"
+    search_fields = ("name_key", "company_key", "email_key")
+
+    def saved_view(self) -> str:
+        view = self.request.GET.get("view", "my_open")
+        return view if view in dict(SAVED_VIEWS) else "my_open"
+
+    def get_base_queryset(self):
+        qs = selectors.lead_list(user=self.request.user)
+        view = self.saved_view()
+        if view == "my_open":
+            qs = qs.filter(owner=self.request.user, status__in=OPEN_STATUSES)
+        elif view == "open":
+            qs = qs.filter(status__in=OPEN_STATUSES)
+        elif view == "closed":
+            qs = qs.filter(status__in=CLOSED_STATUSES)
+        return qs
+
+    def apply_search(self, queryset, term):
+        return queryset.filter(selectors.search_filter(term))
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        current = self.saved_view()
+        ctx.update(
+            saved_views=[{"key": k, "label": label, "active": k == current,
+                          "url": f"?view={k}"} for k, label in SAVED_VIEWS],
+            current_view=current,
+            disqualify_form=DisqualifyForm(),
+            is_filtered=ctx["is_filtered"] and any(
+                v for k, v in self.request.GET.items() if k not in ("page", "sort", "view")),
+        )
+        return ctx
+
+
+class LeadDetailView(LoginRequiredMixin, TemplateView):
+    template_name = "leads/lead_detail.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        lead = selectors.lead_get(user=self.request.user, pk=kwargs["pk"])
+        changeable = can_change(self.request.user, lead)
+        ctx.update(
+            object=lead, lead=lead, can_change=changeable,
+            duplicates=[{**m, "label": RULE_LABELS[m["rule"]],
+                         "can_merge": changeable and m["lead"].is_open
+                         and m["lead"].qualifying_opportunity_id is None
+                         and can_change(self.request.user, m["lead"])}
+                        for m in duplicates_of(lead=lead, user=self.request.user)],
+            disqualify_form=DisqualifyForm(),
+            allowed=services.allowed_actions(lead),
+            qualify_url=_reverse_or_empty("lead-qualify", lead.pk),
+        )
+        return ctx
+
+
+def _reverse_or_empty(name, *args) -> str:
+    from django.urls import NoReverseMatch
+
+    try:
+        return reverse(name, args=args)
+    except NoReverseMatch:
+        return ""
+
+
+def form_error_from_domain(form, exc):
+    if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, getattr(exc, "message", None) or str(exc))
+
+
+class _LeadFormView(LoginRequiredMixin, View):
+    template_name = "leads/lead_form.html"
+
+    def get_instance(self):
+        return None
+
+    def render_form(self, form, instance=None):
+        return render(self.request, self.template_name, {"form": form, "object": instance})
+
+    def get(self, request, *args, **kwargs):
+        instance = self.get_instance()
+        form = LeadForm(instance=instance, user=request.user, initial=self.get_initial())
+        return self.render_form(form, instance)
+
+    def get_initial(self):
+        return {}
+
+    def post(self, request, *args, **kwargs):
+        instance = self.get_instance()
+        form = LeadForm(request.POST, instance=instance, user=request.user)
+        if form.is_valid():
+            try:
+                lead = self.save(form, instance)
+            except (ValidationError, PermissionDenied, DomainError) as exc:
+                form_error_from_domain(form, exc)
+            else:
+                messages.success(request, self.success_message(lead))
+                return redirect(lead.get_absolute_url())
+        messages.error(request, _("Please correct the errors below."))
+        return self.render_form(form, instance)
+
+
+class LeadCreateView(_LeadFormView):
+    def get_initial(self):
+        initial = {}
+        for name in ("existing_account", "company", "source"):
+            if request_value := self.request.GET.get(name):
+                initial[name] = request_value
+        return initial
+
+    def save(self, form, instance):
+        data = {k: v for k, v in form.cleaned_data.items() if k != "owner"}
+        return services.lead_create(actor=self.request.user,
+                                    owner=form.cleaned_data.get("owner"), **data)
+
+    def success_message(self, lead):
+        return _("Lead “%(name)s” created.") % {"name": lead.display_name}
+
+
+class LeadUpdateView(_LeadFormView):
+    def get_instance(self):
+        lead = selectors.lead_get(user=self.request.user, pk=self.kwargs["pk"])
+        check_can_change(self.request.user, lead)
+        if not lead.is_open:
+            messages.error(self.request, _("Only open leads can be edited; reactivate it first."))
+            raise _Redirect(lead.get_absolute_url())
+        return lead
+
+    def dispatch(self, request, *args, **kwargs):
+        try:
+            return super().dispatch(request, *args, **kwargs)
+        except _Redirect as exc:
+            return redirect(exc.url)
+
+    def save(self, form, instance):
+        return services.lead_update(lead=instance, actor=self.request.user, **form.cleaned_data)
+
+    def success_message(self, lead):
+        return _("Lead “%(name)s” saved.") % {"name": lead.display_name}
+
+
+class _Redirect(Exception):
+    def __init__(self, url):
+        self.url = url
+
+
+class LeadDuplicateCheckView(LoginRequiredMixin, View):
+    """The duplicate warning under the lead form, refreshed (htmx) while the user types."""
+
+    def get(self, request):
+        params = request.GET
+        exclude = params.get("lead")
+        matches = find_lead_duplicates(
+            user=request.user, email=params.get("email", ""),
+            phone=params.get("business_phone", "") or params.get("mobile_phone", ""),
+            first_name=params.get("first_name", ""), last_name=params.get("last_name", ""),
+            company=params.get("company", ""),
+            exclude_id=int(exclude) if exclude and exclude.isdigit() else None, limit=5,
+        )
+        if params.get("mobile_phone") and params.get("business_phone"):
+            seen = {m["lead"].pk for m in matches}
+            matches += [m for m in find_lead_duplicates(
+                user=request.user, phone=params["mobile_phone"], limit=5,
+                exclude_id=int(exclude) if exclude and exclude.isdigit() else None)
+                if m["lead"].pk not in seen]
+        return render(request, "leads/_duplicate_warning.html", {
+            "duplicates": [{**m, "label": RULE_LABELS[m["rule"]]} for m in matches],
+        })
+
+
+class _LeadActionView(LoginRequiredMixin, View):
+    """POST-only state changes from the detail page: one service call, a message, back."""
+
+    def post(self, request, pk):
+        lead = selectors.lead_get(user=request.user, pk=pk)
+        check_can_change(request.user, lead)
+        try:
+            message = self.act(lead)
+        except (DomainError, ValidationError) as exc:
+            messages.error(request, getattr(exc, "message", None) or " ".join(exc.messages))
+        else:
+            if message:
+                messages.success(request, message)
+        return redirect(lead.get_absolute_url())
+
+
+class LeadMarkContactedView(_LeadActionView):
+    def act(self, lead):
+        services.lead_mark_contacted(lead=lead, actor=self.request.user)
+        return _("Lead marked as contacted.")
+
+
+class LeadReactivateView(_LeadActionView):
+    def act(self, lead):
+        services.lead_reactivate(lead=lead, actor=self.request.user)
+        return _("Lead reactivated; it is open again.")
+
+
+class LeadDisqualifyView(_LeadActionView):
+    def act(self, lead):
+        form = DisqualifyForm(self.request.POST)
+        if not form.is_valid():
+            messages.error(self.request, _("Choose a reason to disqualify the lead."))
+            return None
+        lead = services.lead_disqualify(lead=lead, actor=self.request.user,
+                                        reason=form.cleaned_data["reason"],
+                                        note=form.cleaned_data["note"])
+        return _("Lead disqualified (%(reason)s).") % {
+            "reason": lead.get_status_reason_display()}
+
+
+class LeadMergeView(_LeadActionView):
+    """Merge the chosen duplicate into this lead (this one is kept)."""
+
+    def act(self, lead):
+        dup_id = self.request.POST.get("duplicate", "")
+        if not dup_id.isdigit():
+            raise Http404
+        duplicate = selectors.lead_get(user=self.request.user, pk=int(dup_id))
+        services.lead_merge(lead=lead, duplicate=duplicate, actor=self.request.user)
+        return _("“%(dup)s” was merged into this lead.") % {"dup": duplicate.display_name}
+
+
+def selected_leads(request):
+    """The readable leads ticked on the list page (bounded)."""
+    ids = [int(x) for x in request.POST.getlist("ids") if x.isdigit()][:BULK_LIMIT]
+    leads = selectors.lead_list(user=request.user).filter(pk__in=ids).order_by("pk")
+    return list(leads)
+
+
+class LeadBulkDisqualifyView(LoginRequiredMixin, View):
+    def post(self, request):
+        form = DisqualifyForm(request.POST)
+        leads = selected_leads(request)
+        if not leads:
+            messages.error(request, _("Select at least one lead."))
+            return redirect(request.POST.get("next") or reverse("lead-list"))
+        if not form.is_valid():
+            messages.error(request, _("Choose a reason to disqualify the leads."))
+            return redirect(request.POST.get("next") or reverse("lead-list"))
+        results = []
+        for lead in leads:
+            try:
+                check_can_change(request.user, lead)
+                services.lead_disqualify(lead=lead, actor=request.user,
+                                         reason=form.cleaned_data["reason"],
+                                         note=form.cleaned_data["note"])
+                results.append({"lead": lead, "ok": True, "message": _("Disqualified")})
+            except (DomainError, PermissionDenied, ValidationError) as exc:
+                results.append({"lead": lead, "ok": False,
+                                "message": getattr(exc, "message", None) or str(exc)})
+        return render(request, "leads/lead_bulk_result.html", {
+            "action": _("Disqualify"), "results": results,
+            "ok_count": sum(r["ok"] for r in results),
+        })
+
+
+# --- CSV import -------------------------------------------------------------------------------
+
+class LeadImportView(LoginRequiredMixin, View):
+    template_name = "leads/lead_import.html"
+
+    def get(self, request):
+        return self._render(LeadImportUploadForm())
+
+    def _render(self, form, status=200):
+        return render(self.request, self.template_name, {
+            "form": form, "imports": selectors.lead_import_list(user=self.request.user),
+            "fields": importer.FIELDS,
+        }, status=status)
+
+    def post(self, request):
+        form = LeadImportUploadForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                job = services.lead_import_create(
+                    actor=request.user, uploaded_file=form.cleaned_data["file"],
+                    encoding=form.cleaned_data["encoding"])
+            except importer.ImportFileError as exc:
+                form.add_error("file", str(exc))
+            else:
+                return redirect("lead-import-mapping", pk=job.pk)
+        messages.error(request, _("The file cannot be imported; see below."))
+        return self._render(form, status=400)
+
+
+class LeadImportMappingView(LoginRequiredMixin, View):
+    """Map columns to lead fields, preview the first rows, start the import."""
+
+    template_name = "leads/lead_import_mapping.html"
+
+    def get_job(self):
+        job = selectors.lead_import_get(user=self.request.user, pk=self.kwargs["pk"])
+        if job.status != ImportStatus.MAPPING:
+            raise _Redirect(job.get_absolute_url())
+        return job
+
+    def dispatch(self, request, *args, **kwargs):
+        try:
+            return super().dispatch(request, *args, **kwargs)
+        except _Redirect as exc:
+            return redirect(exc.url)
+
+    def get(self, request, pk):
+        job = self.get_job()
+        return self._render(job, LeadImportMappingForm(job=job))
+
+    def _render(self, job, form, status=200):
+        return render(self.request, self.template_name, {
+            "job": job, "form": form,
+            "preview": importer.preview_rows(job, importer.read_preview(job)),
+            "preview_fields": [(k, v[0]) for k, v in importer.FIELDS.items()
+                               if k in set(job.mapping.values())],
+            "problems": importer.mapping_problems(job.mapping, job.default_topic),
+        }, status=status)
+
+    def post(self, request, pk):
+        job = self.get_job()
+        form = LeadImportMappingForm(request.POST, job=job)
+        if not form.is_valid():
+            return self._render(job, form, status=400)
+        job.mapping = form.mapping()
+        job.duplicate_policy = form.cleaned_data["duplicate_policy"]
+        job.default_source = form.cleaned_data["default_source"]
+        job.default_topic = form.cleaned_data["default_topic"]
+        if "start" not in request.POST:  # "Preview": show how the first rows would import
+            return self._render(job, form)
+        try:
+            job = services.lead_import_start(
+                job=job, actor=request.user, mapping=job.mapping,
+                duplicate_policy=job.duplicate_policy, default_source=job.default_source,
+                default_topic=job.default_topic)
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+            return self._render(job, form, status=400)
+        messages.success(request, _("Import started."))
+        return redirect(job.get_absolute_url())
+
+
+class LeadImportDetailView(LoginRequiredMixin, TemplateView):
+    template_name = "leads/lead_import_detail.html"
+
+    def get_template_names(self):
+        if self.request.htmx:
+            return ["leads/_import_progress.html"]
+        return [self.template_name]
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        job = selectors.lead_import_get(user=self.request.user, pk=kwargs["pk"])
+        ctx.update(job=job, issues=job.issues.order_by("row_number", "id")[:20]
+                   if job.is_finished else [])
+        return ctx
+
+
+class LeadImportReportView(LoginRequiredMixin, View):
+    def get(self, request, pk):
+        job = selectors.lead_import_get(user=request.user, pk=pk)
+        response = StreamingHttpResponse(importer.error_report(job),
+                                         content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = (
+            f'attachment; filename="lead-import-{job.pk}-report.csv"')
+        return response
+
+
+class LeadImportRerunView(LoginRequiredMixin, View):
+    def post(self, request, pk):
+        job = selectors.lead_import_get(user=request.user, pk=pk)
+        try:
+            again = services.lead_import_rerun(job=job, actor=request.user)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+            return redirect(job.get_absolute_url())
+        messages.success(request, _("Import started again; rows imported before are skipped."))
+        return redirect(again.get_absolute_url())

@@ -1,0 +1,153 @@
+"""Every read of opportunities, already scoped to what the user may see."""
+
+from django.db.models import Count, Q, Sum
+
+from crm.common.visibility import get_readable_or_404, scope_readable
+
+from .models import (
+    STAGE_ORDER,
+    CloseRecord,
+    Opportunity,
+    OpportunityLine,
+    StageChange,
+    StageStep,
+    Status,
+)
+
+
+def opportunity_list(*, user):
+    """Opportunities `user` may read, shaped for list pages, the board and the API."""
+    return scope_readable(
+        Opportunity.objects.select_related("owner", "account", "contact"), user
+    )
+
+
+def opportunity_get(*, user, pk) -> Opportunity:
+    return get_readable_or_404(
+        Opportunity.objects.select_related("owner", "account", "contact", "price_list"),
+        user, pk=pk,
+    )
+
+
+def opportunity_lines(*, opportunity):
+    return OpportunityLine.objects.filter(opportunity=opportunity).select_related("product")
+
+
+def opportunity_stage_history(*, opportunity, limit=50):
+    return StageChange.objects.filter(opportunity=opportunity).select_related("actor")[:limit]
+
+
+def opportunity_close_records(*, opportunity):
+    return CloseRecord.objects.filter(opportunity=opportunity).select_related("actor")
+
+
+def stage_steps() -> dict[str, list[StageStep]]:
+    """All steps grouped by stage, in flow order (one query)."""
+    grouped: dict[str, list[StageStep]] = {stage: [] for stage in STAGE_ORDER}
+    for step in StageStep.objects.order_by("stage_order", "order", "id"):
+        grouped[step.stage].append(step)
+    return grouped
+
+
+def opportunity_process(*, opportunity, steps=None) -> list[dict]:
+    """The business process flow of one opportunity: every stage with its steps, whether each
+    step is required and done; the shape of `GET opportunities/{id}/stage/`."""
+    steps = steps if steps is not None else stage_steps()
+    current = STAGE_ORDER.index(opportunity.stage)
+    stages = []
+    for index, stage in enumerate(STAGE_ORDER):
+        rows = []
+        for step in steps[stage]:
+            field = Opportunity._meta.get_field(step.field)
+            rows.append({
+                "field": step.field,
+                "label": step.label,
+                "type": step.type,
+                "choices": [{"value": v, "label": str(lbl)} for v, lbl in field.choices]
+                if field.choices else [],
+                "required": step.required,
+                "alternative": step.alternative,
+                "done": opportunity.step_is_filled(step.field) or bool(
+                    step.alternative and opportunity.step_is_filled(step.alternative)
+                ),
+                "value": _step_value(opportunity, step.field),
+            })
+        stages.append({
+            "name": stage,
+            "label": str(Opportunity._meta.get_field("stage").choices[index][1]),
+            "position": "done" if index < current else ("current" if index == current else "todo"),
+            "steps": rows,
+        })
+    return stages
+
+
+def _step_value(opportunity, field):
+    if field in ("account", "contact"):
+        return getattr(opportunity, f"{field}_id")
+    return getattr(opportunity, field)
+
+
+def pipeline_columns(*, queryset, limit_per_stage=50) -> list[dict]:
+    """The board: per stage of open opportunities, the count, summed estimated revenue, the
+    average time spent in the stage and the first cards by revenue. Three queries whatever the
+    number of opportunities."""
+    velocity = stage_velocity(queryset=queryset)  # closed ones count too
+    queryset = queryset.filter(status=Status.OPEN)
+    totals = {
+        row["stage"]: row
+        for row in queryset.order_by().values("stage").annotate(
+            count=Count("id"), revenue=Sum("estimated_revenue")
+        )
+    }
+    # One query for the cards of every stage: rank within stage with a window function.
+    from django.db.models import F, Window
+    from django.db.models.functions import RowNumber
+
+    ranked = queryset.annotate(
+        rank=Window(RowNumber(), partition_by=[F("stage")],
+                    order_by=[F("estimated_revenue").desc(), F("id").desc()])
+    )
+    cards: dict[str, list] = {stage: [] for stage in STAGE_ORDER}
+    for opportunity in ranked.filter(rank__lte=limit_per_stage).order_by("rank"):
+        cards[opportunity.stage].append(opportunity)
+    columns = []
+    for stage in STAGE_ORDER:
+        total = totals.get(stage, {})
+        columns.append({
+            "stage": stage,
+            "label": dict(Opportunity._meta.get_field("stage").choices)[stage],
+            "count": total.get("count", 0),
+            "revenue": total.get("revenue") or 0,
+            "cards": cards[stage],
+            "average_time": velocity.get(stage),
+        })
+    return columns
+
+
+def stage_velocity(*, queryset) -> dict[str, object]:
+    """Average time opportunities spent in each stage before leaving it (forward or back),
+    over the given opportunities' stage history: stage -> timedelta (one query)."""
+    from django.db.models import Avg
+
+    rows = (
+        StageChange.objects.filter(opportunity__in=queryset.order_by().values("pk"),
+                                   time_in_previous_stage__isnull=False)
+        .exclude(from_stage="")
+        .values("from_stage").annotate(avg=Avg("time_in_previous_stage"), moves=Count("id"))
+    )
+    return {row["from_stage"]: row["avg"] for row in rows}
+
+
+def opportunity_totals(*, queryset) -> dict:
+    return queryset.order_by().aggregate(
+        count=Count("id"),
+        estimated=Sum("estimated_revenue"),
+        open_estimated=Sum("estimated_revenue", filter=Q(status=Status.OPEN)),
+        won=Sum("actual_revenue", filter=Q(status=Status.WON)),
+    )
+
+
+def opportunity_search(user, term, limit=8):
+    return opportunity_list(user=user).filter(
+        Q(topic__icontains=term) | Q(account__name__icontains=term)
+    ).order_by("-created_at")[:limit]

@@ -1,0 +1,581 @@
+"""HTML pages: list, detail with the process bar, create/edit, lines, win/lose/reopen and the
+pipeline board. Every read goes through a selector, every write through one service."""
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.html import format_html_join
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import TemplateView
+
+from crm.common.errors import DomainError
+from crm.common.views import ListPageView
+from crm.common.visibility import can_change, check_can_change
+from crm.customers.selectors import contact_search
+
+from . import selectors, services
+from .filters import BoardFilter, OpportunityPageFilter
+from .forms import STEP_FORM_FIELDS, LineForm, LoseForm, OpportunityForm, StepsForm, WinForm
+from .models import STAGE_ORDER, OpportunityLine, Stage, StageSetting, StageStep
+
+
+def _error_text(exc) -> str:
+    if isinstance(exc, ValidationError):
+        return " ".join(exc.messages)
+    return str(getattr(exc, "message", exc))
+
+
+def _add_form_errors(form, exc) -> None:
+    if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    elif isinstance(exc, DomainError) and exc.extra.get("fields"):
+        for field, errors in exc.extra["fields"].items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, _error_text(exc))
+
+
+def _safe_next(request, default: str) -> str:
+    target = request.POST.get("next") or request.GET.get("next")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return default
+
+
+# --- list ----------------------------------------------------------------------------------
+
+
+class OpportunityListView(ListPageView):
+    template_name = "opportunities/opportunity_list.html"
+    filterset_class = OpportunityPageFilter
+    search_fields = ("topic", "account__name", "contact__last_name")
+    sort_fields = {
+        "topic": "topic", "account": "account__name", "stage": "stage",
+        "revenue": "estimated_revenue", "probability": "probability",
+        "close": "estimated_close_date", "owner": "owner__last_name", "created": "created_at",
+        "status": "status",
+    }
+    default_sort = "close"
+
+    def get_base_queryset(self):
+        return selectors.opportunity_list(user=self.request.user)
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        queryset = self.get_base_queryset()
+        filterset = ctx["filterset"]
+        if filterset is not None and filterset.is_bound and filterset.is_valid():
+            queryset = filterset.qs
+        if ctx["query"]:
+            queryset = self.apply_search(queryset, ctx["query"])
+        ctx["totals"] = selectors.opportunity_totals(queryset=queryset)
+        return ctx
+
+
+# --- detail and the process bar ------------------------------------------------------------
+
+
+def _process_context(request, opportunity, *, steps_form=None, gate_error=None) -> dict:
+    steps = selectors.stage_steps()
+    current_steps = steps[opportunity.stage]
+    if steps_form is None:
+        steps_form = StepsForm(instance=opportunity, steps=current_steps,
+                               prefix="step")
+    editable = opportunity.is_open and can_change(request.user, opportunity)
+    process = selectors.opportunity_process(opportunity=opportunity, steps=steps)
+    current = next(s for s in process if s["position"] == "current")
+    step_rows = [(steps_form[row["field"]], row) for row in current["steps"]
+                 if row["field"] in steps_form.fields]
+    return {
+        "opportunity": opportunity,
+        "object": opportunity,
+        "process": process,
+        "step_rows": step_rows,
+        "steps_form": steps_form,
+        "missing": opportunity.missing_steps(current_steps),
+        "gate_error": gate_error,
+        "can_edit": editable,
+    }
+
+
+class OpportunityDetailView(LoginRequiredMixin, TemplateView):
+    template_name = "opportunities/opportunity_detail.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        opportunity = selectors.opportunity_get(user=self.request.user, pk=kwargs["pk"])
+        ctx.update(_process_context(self.request, opportunity))
+        ctx.update(
+            lines=list(selectors.opportunity_lines(opportunity=opportunity)),
+            line_form=LineForm(opportunity=opportunity, prefix="line"),
+            history=list(selectors.opportunity_stage_history(opportunity=opportunity)),
+            close_records=list(selectors.opportunity_close_records(opportunity=opportunity)),
+            can_change=can_change(self.request.user, opportunity),
+            win_form=WinForm(), lose_form=LoseForm(),
+        )
+        return ctx
+
+
+def _process_response(request, opportunity, **extra):
+    """After a step or stage change: the process bar partial for htmx, else a redirect."""
+    if request.htmx:
+        opportunity = selectors.opportunity_get(user=request.user, pk=opportunity.pk)
+        response = render(request, "opportunities/_process.html",
+                          _process_context(request, opportunity, **extra))
+        # The header (stage, probability) and totals elsewhere on the page change too.
+        response["HX-Trigger"] = "opportunity-changed"
+        return response
+    return redirect(opportunity.get_absolute_url())
+
+
+class OpportunityStepsView(LoginRequiredMixin, View):
+    """Save the current stage's steps (inline in the process bar)."""
+
+    def post(self, request, pk):
+        opportunity = selectors.opportunity_get(user=request.user, pk=pk)
+        check_can_change(request.user, opportunity)
+        steps = StageStep.objects.steps_for(opportunity.stage)
+        form = StepsForm(request.POST, instance=opportunity, steps=steps, prefix="step")
+        if form.is_valid():
+            try:
+                services.opportunity_update(opportunity=opportunity, actor=request.user,
+                                            **form.cleaned_data)
+            except (ValidationError, DomainError) as exc:
+                _add_form_errors(form, exc)
+            else:
+                if not request.htmx:
+                    messages.success(request, _("Steps saved."))
+                return _process_response(request, opportunity)
+        if request.htmx:
+            return render(request, "opportunities/_process.html",
+                          _process_context(request, opportunity, steps_form=form))
+        messages.error(request, _("The steps could not be saved: %(errors)s")
+                       % {"errors": "; ".join(e for errs in form.errors.values() for e in errs)})
+        return redirect(opportunity.get_absolute_url())
+
+
+class _StageMoveView(LoginRequiredMixin, View):
+    """Next stage / back: the process bar's buttons. The steps typed in the bar are saved
+    first, so a seller can fill the last required step and press "Next stage" at once."""
+
+    service = None
+
+    def save_steps(self, request, opportunity):
+        if not any(key.startswith("step-") for key in request.POST):
+            return None
+        if request.POST.get("from_stage") not in (None, "", opportunity.stage):
+            return None  # the page was stale; the move below explains
+        steps = StageStep.objects.steps_for(opportunity.stage)
+        form = StepsForm(request.POST, instance=opportunity, steps=steps, prefix="step")
+        if not form.is_valid():
+            return form
+        try:
+            services.opportunity_update(opportunity=opportunity, actor=request.user,
+                                        **form.cleaned_data)
+        except (ValidationError, DomainError) as exc:
+            _add_form_errors(form, exc)
+            return form
+        return None
+
+    def post(self, request, pk):
+        opportunity = selectors.opportunity_get(user=request.user, pk=pk)
+        check_can_change(request.user, opportunity)
+        failed_form = self.save_steps(request, opportunity)
+        if failed_form is not None:
+            if request.htmx:
+                return render(request, "opportunities/_process.html",
+                              _process_context(request, opportunity, steps_form=failed_form))
+            messages.error(request, _("The steps could not be saved; nothing was moved."))
+            return redirect(opportunity.get_absolute_url())
+        try:
+            opportunity = type(self).service(
+                opportunity=opportunity, actor=request.user,
+                expected_stage=request.POST.get("from_stage") or None,
+            )
+        except DomainError as exc:
+            if request.htmx:
+                return _process_response(request, opportunity, gate_error=exc.message)
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Moved to %(stage)s.")
+                             % {"stage": opportunity.get_stage_display()})
+            if request.htmx:
+                response = HttpResponse(status=200)
+                response["HX-Redirect"] = opportunity.get_absolute_url()
+                return response
+        return redirect(_safe_next(request, opportunity.get_absolute_url()))
+
+
+class OpportunityAdvanceView(_StageMoveView):
+    service = staticmethod(services.opportunity_advance)
+
+
+class OpportunityRetreatView(_StageMoveView):
+    service = staticmethod(services.opportunity_retreat)
+
+
+# --- create / edit -------------------------------------------------------------------------
+
+
+def _form_data(form) -> dict:
+    data = {k: v for k, v in form.cleaned_data.items() if k != "owner"}
+    if data.get("probability") is None:
+        data.pop("probability", None)
+    if not data.get("currency"):
+        data.pop("currency", None)
+    return data
+
+
+class OpportunityCreateView(LoginRequiredMixin, View):
+    template_name = "opportunities/opportunity_form.html"
+
+    def initial(self):
+        initial = {}
+        for name in ("account", "contact"):
+            value = self.request.GET.get(name)
+            if value and value.isdigit():
+                initial[name] = value
+        return initial
+
+    def get(self, request):
+        form = OpportunityForm(user=request.user, initial=self.initial())
+        return render(request, self.template_name, {"form": form})
+
+    def post(self, request):
+        form = OpportunityForm(request.POST, user=request.user)
+        if form.is_valid():
+            data = _form_data(form)
+            try:
+                opportunity = services.opportunity_create(
+                    actor=request.user, owner=form.cleaned_data.get("owner"), **data
+                )
+            except (ValidationError, DomainError, PermissionDenied) as exc:
+                _add_form_errors(form, exc)
+            else:
+                messages.success(request, _("Opportunity “%(topic)s” created.")
+                                 % {"topic": opportunity.topic})
+                return redirect(opportunity.get_absolute_url())
+        messages.error(request, _("Please correct the errors below."))
+        return render(request, self.template_name, {"form": form})
+
+
+class OpportunityUpdateView(LoginRequiredMixin, View):
+    template_name = "opportunities/opportunity_form.html"
+
+    def get_object(self):
+        opportunity = selectors.opportunity_get(user=self.request.user, pk=self.kwargs["pk"])
+        check_can_change(self.request.user, opportunity)
+        return opportunity
+
+    def render_form(self, form, opportunity):
+        return render(self.request, self.template_name, {
+            "form": form, "object": opportunity,
+            "step_groups": [
+                (stage, label, [form[f.field] for f in steps if f.field in STEP_FORM_FIELDS])
+                for stage, label, steps in _step_groups()
+            ],
+        })
+
+    def get(self, request, pk):
+        opportunity = self.get_object()
+        if not opportunity.is_open:
+            messages.error(request, _("This opportunity is %(status)s and read-only. Reopen it "
+                                      "to change it.")
+                           % {"status": opportunity.get_status_display().lower()})
+            return redirect(opportunity.get_absolute_url())
+        return self.render_form(OpportunityForm(instance=opportunity, user=request.user),
+                                opportunity)
+
+    def post(self, request, pk):
+        opportunity = self.get_object()
+        form = OpportunityForm(request.POST, instance=opportunity, user=request.user)
+        if form.is_valid():
+            data = _form_data(form)
+            if "probability" not in data:
+                data["probability"] = StageSetting.probability_for(opportunity.stage)
+            if form.cleaned_data.get("owner") is not None:
+                data["owner"] = form.cleaned_data["owner"]
+            try:
+                opportunity = services.opportunity_update(
+                    opportunity=opportunity, actor=request.user,
+                    expected_version=request.POST.get("version") or None, **data,
+                )
+            except (ValidationError, DomainError, PermissionDenied) as exc:
+                _add_form_errors(form, exc)
+            else:
+                messages.success(request, _("Opportunity “%(topic)s” saved.")
+                                 % {"topic": opportunity.topic})
+                return redirect(opportunity.get_absolute_url())
+        messages.error(request, _("Please correct the errors below."))
+        return self.render_form(form, opportunity)
+
+
+def _step_groups():
+    grouped = selectors.stage_steps()
+    labels = dict(Stage.choices)
+    return [(stage, labels[stage], grouped[stage]) for stage in STAGE_ORDER]
+
+
+# --- close and reopen ----------------------------------------------------------------------
+
+
+class _CloseView(LoginRequiredMixin, View):
+    form_class = None
+    template_name = "opportunities/opportunity_close.html"
+    outcome = ""
+
+    def get_object(self):
+        opportunity = selectors.opportunity_get(user=self.request.user, pk=self.kwargs["pk"])
+        check_can_change(self.request.user, opportunity)
+        return opportunity
+
+    def render_form(self, form, opportunity):
+        return render(self.request, self.template_name, {
+            "form": form, "object": opportunity, "opportunity": opportunity,
+            "outcome": self.outcome,
+            "next": _safe_next(self.request, opportunity.get_absolute_url()),
+        })
+
+    def get(self, request, pk):
+        opportunity = self.get_object()
+        if not opportunity.is_open:
+            messages.error(request, _("This opportunity is already %(status)s.")
+                           % {"status": opportunity.get_status_display().lower()})
+            return redirect(opportunity.get_absolute_url())
+        return self.render_form(self.form_class(), opportunity)
+
+    def post(self, request, pk):
+        opportunity = self.get_object()
+        form = self.form_class(request.POST)
+        if form.is_valid():
+            try:
+                opportunity = self.close(opportunity, form.cleaned_data)
+            except (ValidationError, DomainError) as exc:
+                _add_form_errors(form, exc)
+            else:
+                messages.success(request, self.success_message(opportunity))
+                return redirect(_safe_next(request, opportunity.get_absolute_url()))
+        return self.render_form(form, opportunity)
+
+
+class OpportunityWinView(_CloseView):
+    form_class = WinForm
+    outcome = "won"
+
+    def close(self, opportunity, data):
+        return services.opportunity_win(opportunity=opportunity, actor=self.request.user,
+                                        **data)
+
+    def success_message(self, opportunity):
+        return _("Won “%(topic)s”: %(amount)s %(currency)s.") % {
+            "topic": opportunity.topic, "amount": opportunity.actual_revenue,
+            "currency": opportunity.currency,
+        }
+
+
+class OpportunityLoseView(_CloseView):
+    form_class = LoseForm
+    outcome = "lost"
+
+    def close(self, opportunity, data):
+        return services.opportunity_lose(opportunity=opportunity, actor=self.request.user,
+                                         **data)
+
+    def success_message(self, opportunity):
+        return _("“%(topic)s” closed as lost.") % {"topic": opportunity.topic}
+
+
+class OpportunityReopenView(LoginRequiredMixin, View):
+    def post(self, request, pk):
+        opportunity = selectors.opportunity_get(user=request.user, pk=pk)
+        check_can_change(request.user, opportunity)
+        try:
+            services.opportunity_reopen(opportunity=opportunity, actor=request.user)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Opportunity reopened."))
+        return redirect(opportunity.get_absolute_url())
+
+
+class OpportunityHoldView(LoginRequiredMixin, View):
+    def post(self, request, pk):
+        opportunity = selectors.opportunity_get(user=request.user, pk=pk)
+        check_can_change(request.user, opportunity)
+        service = (services.opportunity_resume if opportunity.status_reason == "on_hold"
+                   else services.opportunity_put_on_hold)
+        try:
+            opportunity = service(opportunity=opportunity, actor=request.user)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Status: %(reason)s.")
+                             % {"reason": opportunity.get_status_reason_display().lower()})
+        return redirect(opportunity.get_absolute_url())
+
+
+# --- lines ---------------------------------------------------------------------------------
+
+
+class OpportunityLineAddView(LoginRequiredMixin, View):
+    template_name = "opportunities/line_form.html"
+
+    def get_object(self):
+        opportunity = selectors.opportunity_get(user=self.request.user, pk=self.kwargs["pk"])
+        check_can_change(self.request.user, opportunity)
+        return opportunity
+
+    def get(self, request, pk):
+        opportunity = self.get_object()
+        return render(request, self.template_name, {
+            "form": LineForm(opportunity=opportunity, prefix="line"), "object": opportunity,
+        })
+
+    def post(self, request, pk):
+        opportunity = self.get_object()
+        form = LineForm(request.POST, opportunity=opportunity, prefix="line")
+        if form.is_valid():
+            try:
+                line = services.opportunity_line_add(
+                    opportunity=opportunity, actor=request.user, **form.cleaned_data
+                )
+            except (ValidationError, DomainError) as exc:
+                _add_form_errors(form, exc)
+            else:
+                messages.success(request, _("Line “%(name)s” added.") % {"name": line.name})
+                return redirect(opportunity.get_absolute_url() + "#lines")
+        messages.error(request, _("Please correct the errors below."))
+        return render(request, self.template_name, {"form": form, "object": opportunity})
+
+
+class OpportunityLineUpdateView(LoginRequiredMixin, View):
+    template_name = "opportunities/line_form.html"
+
+    def get_objects(self):
+        opportunity = selectors.opportunity_get(user=self.request.user, pk=self.kwargs["pk"])
+        check_can_change(self.request.user, opportunity)
+        line = get_object_or_404(OpportunityLine.objects.select_related("product"),
+                                 opportunity=opportunity, pk=self.kwargs["line_pk"])
+        return opportunity, line
+
+    def get(self, request, pk, line_pk):
+        opportunity, line = self.get_objects()
+        form = LineForm(instance=line, opportunity=opportunity, prefix="line")
+        return render(request, self.template_name,
+                      {"form": form, "object": opportunity, "line": line})
+
+    def post(self, request, pk, line_pk):
+        opportunity, line = self.get_objects()
+        if request.POST.get("delete"):
+            try:
+                services.opportunity_line_remove(line=line, actor=request.user)
+            except DomainError as exc:
+                messages.error(request, exc.message)
+            else:
+                messages.success(request, _("Line removed."))
+            return redirect(opportunity.get_absolute_url() + "#lines")
+        form = LineForm(request.POST, instance=line, opportunity=opportunity, prefix="line")
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            if data.get("unit_price") is None and line.price_overridden and line.product_id:
+                data["unit_price"] = None  # back to the catalog price
+            elif data.get("unit_price") is None:
+                data.pop("unit_price")
+            try:
+                services.opportunity_line_update(line=line, actor=request.user, **data)
+            except (ValidationError, DomainError) as exc:
+                _add_form_errors(form, exc)
+            else:
+                messages.success(request, _("Line saved."))
+                return redirect(opportunity.get_absolute_url() + "#lines")
+        return render(request, self.template_name,
+                      {"form": form, "object": opportunity, "line": line})
+
+
+# --- the pipeline board --------------------------------------------------------------------
+
+
+def _board_context(request, *, error=None, moved=None) -> dict:
+    base = selectors.opportunity_list(user=request.user)
+    filterset = BoardFilter(request.GET or None, queryset=base, request=request)
+    queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else base
+    columns = selectors.pipeline_columns(queryset=queryset)
+    for column in columns:
+        for card in column["cards"]:
+            card.movable = can_change(request.user, card)
+    return {
+        "columns": columns,
+        "filter_form": filterset.form,
+        "filterset": filterset,
+        "board_error": error,
+        "moved": moved,
+        "querystring": request.GET.urlencode(),
+        "stages": STAGE_ORDER,
+    }
+
+
+class OpportunityBoardView(LoginRequiredMixin, TemplateView):
+    template_name = "opportunities/opportunity_board.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx.update(_board_context(self.request))
+        ctx["is_filtered"] = any(v for v in self.request.GET.values())
+        return ctx
+
+
+class OpportunityBoardMoveView(LoginRequiredMixin, View):
+    """A card dropped on another column: the same service and gate as the "next stage"
+    button. Answers the refreshed board (so a refused move puts the card back)."""
+
+    def post(self, request, pk):
+        opportunity = selectors.opportunity_get(user=request.user, pk=pk)
+        error = moved = None
+        try:
+            check_can_change(request.user, opportunity)
+            opportunity = services.opportunity_move_to(
+                opportunity=opportunity, actor=request.user,
+                stage=request.POST.get("to_stage", ""),
+                expected_stage=request.POST.get("from_stage") or None,
+            )
+            moved = opportunity
+        except PermissionDenied as exc:
+            error = str(exc)
+        except ValidationError as exc:
+            error = _error_text(exc)
+        except DomainError as exc:
+            error = exc.message
+        ctx = _board_context(request, error=error, moved=moved)
+        ctx["error_opportunity"] = None if moved else opportunity
+        if not request.htmx:
+            if error:
+                messages.error(request, error)
+            return redirect(reverse("opportunity-board"))
+        return render(request, "opportunities/_board.html", ctx)
+
+
+# --- lookups -------------------------------------------------------------------------------
+
+
+class ContactLookupView(LoginRequiredMixin, View):
+    """`<option>`s of contacts matching `q`, for the opportunity form's contact field."""
+
+    def get(self, request):
+        term = (request.GET.get("q") or request.GET.get(
+            f"{request.GET.get('field', '')}__lookup") or "").strip()
+        contacts = list(contact_search(request.user, term, 20)) if term else []
+        options = format_html_join(
+            "", '<option value="{}">{}{}</option>',
+            ((c.pk, c.full_name, f" ({c.account.name})" if c.account_id else "")
+             for c in contacts),
+        )
+        empty = '<option value="">— choose —</option>' if contacts else (
+            '<option value="">No match</option>')
+        return HttpResponse(empty + options)
+

@@ -1,0 +1,140 @@
+"""Uploads that cannot be scanned get a clear message; the clean-up makes text readable."""
+
+import io
+import struct
+import zlib
+
+import pillow_heif  # noqa: F401  (registers the HEIF encoder used below)
+import pytest
+from PIL import Image, ImageDraw
+
+from crm.cardscan import images
+from crm.cardscan.images import CardImageError, load_card_image, prepare_for_ocr, skew_angle
+
+from .factories import card_file
+
+
+def png_bytes(size=(800, 500), color="white", **save) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", size, color).save(buffer, "PNG", **save)
+    return buffer.getvalue()
+
+
+def test_a_png_card_is_accepted_upright():
+    card = load_card_image(card_file("clean-00-en"))
+
+    assert card.content_type == "image/png"
+    assert card.image.size == (1050, 600)
+
+
+def test_a_jpeg_card_is_accepted():
+    assert load_card_image(card_file("noisy-00-en")).content_type == "image/jpeg"
+
+
+def test_exif_orientation_is_honoured():
+    # A phone held upright stores the pixels sideways plus EXIF "rotate 90" (orientation 6).
+    sideways = Image.new("RGB", (500, 800), "white")
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    buffer = io.BytesIO()
+    sideways.save(buffer, "JPEG", exif=exif.tobytes())
+
+    card = load_card_image(buffer.getvalue())
+
+    assert card.image.size == (800, 500)
+
+
+@pytest.mark.parametrize(("data", "code", "words"), [
+    (b"", "empty", "empty"),
+    (b"%PDF-1.7 not a picture at all" * 10, "not_an_image", "not an image"),
+    (png_bytes()[:200], "corrupt_image", "damaged"),
+    (png_bytes((120, 80)), "too_small", "120 x 80"),
+])
+def test_bad_uploads_are_refused_with_a_clear_message(data, code, words):
+    with pytest.raises(CardImageError) as refused:
+        load_card_image(data)
+
+    assert refused.value.code == code
+    assert words in refused.value.message
+
+
+def test_a_file_over_10_mb_is_refused_before_decoding():
+    with pytest.raises(CardImageError) as refused:
+        load_card_image(b"\xff\xd8" + b"0" * (10 * 1024 * 1024))
+
+    assert refused.value.code == "too_large"
+    assert "10 MB" in refused.value.message
+
+
+def test_a_gif_is_refused_as_unsupported():
+    buffer = io.BytesIO()
+    Image.new("RGB", (800, 500)).save(buffer, "GIF")
+
+    with pytest.raises(CardImageError) as refused:
+        load_card_image(buffer.getvalue())
+
+    assert refused.value.code == "unsupported_format"
+
+
+def _png_claiming(width: int, height: int) -> bytes:
+    """A tiny PNG whose header claims a huge picture: a decompression bomb."""
+    def chunk(kind, data):
+        return (struct.pack(">I", len(data)) + kind + data
+                + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
+            + chunk(b"IDAT", zlib.compress(b"\x00" * 1000)) + chunk(b"IEND", b""))
+
+
+def test_a_decompression_bomb_is_refused():
+    with pytest.raises(CardImageError) as refused:
+        load_card_image(_png_claiming(60000, 60000))
+
+    assert refused.value.code == "decompression_bomb"
+
+
+def test_light_text_on_a_dark_card_is_inverted():
+    dark = Image.new("RGB", (1000, 600), (20, 30, 60))
+    ImageDraw.Draw(dark).text((100, 250), "Hello", fill="white")
+
+    cleaned = prepare_for_ocr(dark)
+
+    histogram = cleaned.histogram()
+    assert histogram[255] > histogram[0]  # mostly white paper after the clean-up
+
+
+def test_small_photos_are_upscaled_and_cleaned_to_black_and_white():
+    cleaned = prepare_for_ocr(Image.open(io.BytesIO(card_file("clean-02-en"))).resize((525, 300)))
+
+    assert cleaned.width >= images.TARGET_WIDTH
+    assert set(cleaned.tobytes()) <= {0, 255}
+
+
+def test_a_tilted_card_is_measured_for_deskewing():
+    card = Image.open(io.BytesIO(card_file("clean-00-en"))).convert("L")
+    tilted = card.rotate(4, expand=True, fillcolor=255)
+
+    assert skew_angle(tilted) == pytest.approx(-4, abs=0.6)
+
+
+def test_an_iphone_heic_photo_is_accepted():
+    buffer = io.BytesIO()
+    Image.open(io.BytesIO(card_file("clean-01-en"))).save(buffer, "HEIF")
+
+    card = load_card_image(buffer.getvalue())
+
+    assert card.content_type == "image/heic"
+    assert card.image.size == (1050, 600)
+
+
+def test_a_half_uploaded_jpeg_is_refused_even_when_truncated_images_are_allowed(monkeypatch):
+    from PIL import ImageFile
+
+    monkeypatch.setattr(ImageFile, "LOAD_TRUNCATED_IMAGES", True)  # as WeasyPrint sets it
+    photo = card_file("noisy-00-en")
+
+    with pytest.raises(CardImageError) as refused:
+        load_card_image(photo[: len(photo) // 2])
+
+    assert refused.value.code == "corrupt_image"

@@ -1,0 +1,8 @@
+import pytest
+
+from tests.insights.factories import build_dataset
+
+
+@pytest.fixture
+def dataset(org):
+    return build_dataset(org)
