@@ -2,6 +2,7 @@
 
     .venv/bin/python -m bench.leads_csv 100000 /tmp/leads-100k.csv
     DATABASE_URL=... .venv/bin/python -m bench.leads_csv 100000 /tmp/leads-100k.csv --import
+    (add --seed=7 for a file of other people, e.g. to import into a table that is not empty)
 
 `--import` runs the real import (upload check, mapping guess, the Celery task's code run
 in-process) as a user `bench-importer` in the configured database and prints the rate.
@@ -32,7 +33,9 @@ HEADERS = ["Topic", "First Name", "Last Name", "Company", "Job Title", "Email", 
 
 def rows(count: int, seed: int = 2026):
     rng = random.Random(seed)
-    for i in range(count):
+    offset = 0 if seed == 2026 else seed * 10_000_000  # other seeds: other people
+    for j in range(count):
+        i = j + offset
         first, last = rng.choice(FIRST), rng.choice(LAST)
         company = f"{rng.choice(COMPANY)} {i // 7} {rng.choice(SUFFIX)}".strip()
         n = i if rng.random() > 0.03 else rng.randrange(max(1, i))  # ~3% repeat an email
@@ -56,11 +59,11 @@ def rows(count: int, seed: int = 2026):
         ]
 
 
-def write(path: str, count: int) -> None:
+def write(path: str, count: int, seed: int = 2026) -> None:
     with open(path, "w", newline="", encoding="utf-8") as fh:
         writer = csv.writer(fh)
         writer.writerow(HEADERS)
-        writer.writerows(rows(count))
+        writer.writerows(rows(count, seed))
 
 
 def measure_import(path: str) -> dict:
@@ -98,7 +101,8 @@ if __name__ == "__main__":
     args = [a for a in sys.argv[1:] if not a.startswith("--")]
     total = int(args[0]) if args else 100_000
     out = args[1] if len(args) > 1 else "/tmp/leads-bench.csv"
-    write(out, total)
+    seed = next((int(a.split("=", 1)[1]) for a in sys.argv if a.startswith("--seed=")), 2026)
+    write(out, total, seed)
     print(f"wrote {total} rows to {out}")
     if "--import" in sys.argv:
         print(measure_import(out))

@@ -81,7 +81,25 @@ def seed(ctx) -> None:
                                       competitor="Globex", note="Lost on price.")
         _spread_in_time(opportunity, now, days_ago)
         created.append(opportunity)
+    created += _qualify_some_leads(ctx)
     ctx["opportunities"] = created
+
+
+def _qualify_some_leads(ctx) -> list:
+    """Qualify two of the demo leads, so the demo shows the lead -> opportunity conversion."""
+    from leads.models import Lead
+
+    from .conversion import lead_qualify
+
+    qualified = []
+    leads = [lead for lead in ctx.get("leads", []) if lead.status in ("new", "contacted")
+             and lead.company and lead.last_name]
+    for lead in leads[:2]:
+        lead = Lead.objects.get(pk=lead.pk)
+        result = lead_qualify(lead=lead, actor=lead.owner, allow_duplicates=True)
+        if result.opportunity is not None:
+            qualified.append(result.opportunity)
+    return qualified
 
 
 def _spread_in_time(opportunity, now, days_ago) -> None:

@@ -33,8 +33,10 @@ class ListPageView(LoginRequiredMixin, TemplateView):
     def get_filterset(self, queryset):
         if self.filterset_class is None:
             return None
-        return self.filterset_class(self.request.GET or None, queryset=queryset,
-                                    request=self.request)
+        filterset = self.filterset_class(self.request.GET or None, queryset=queryset,
+                                         request=self.request)
+        limit_user_choices(filterset.form, self.request.user)
+        return filterset
 
     def apply_search(self, queryset, term):
         from django.db.models import Q
@@ -108,6 +110,25 @@ class ListPageView(LoginRequiredMixin, TemplateView):
             querystring=params.urlencode(),
         )
         return ctx
+
+
+def limit_user_choices(form, user) -> None:
+    """Offer only the people whose records the viewer may read in user pickers (owner filters).
+
+    Listing every user is both noise for a seller and hundreds of <option>s to render.
+    """
+    from django.forms import ModelChoiceField
+
+    from crm.users.models import User
+
+    from .visibility import readable_owner_ids
+
+    ids = readable_owner_ids(user)
+    for field in form.fields.values():
+        if isinstance(field, ModelChoiceField) and field.queryset.model is User:
+            qs = User.objects.filter(is_active=True).only("id", "username", "first_name",
+                                                          "last_name")
+            field.queryset = qs if ids is None else qs.filter(id__in=ids)
 
 
 def _wants_json(request) -> bool:
