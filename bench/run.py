@@ -35,8 +35,8 @@ def build_endpoints():
     from django.urls import NoReverseMatch, reverse
     from rest_framework.authtoken.models import Token
 
-    from bench.load import Endpoint
     from bench import scenarios
+    from bench.load import Endpoint
     from crm.users.models import User
 
     seller = User.objects.filter(role="seller").order_by("id").first()

@@ -233,9 +233,10 @@ def seed_quotes(s):
 def _update_totals(table, totals):
     rows = [(pk, detail, tax, detail + tax) for pk, (detail, tax) in totals.items()]
     with connection.cursor() as cursor:
-        cursor.execute(f"CREATE TEMP TABLE _tot (id bigint, d numeric, t numeric, g numeric)")
-        from bench.copy import _cell
+        cursor.execute("CREATE TEMP TABLE _tot (id bigint, d numeric, t numeric, g numeric)")
         import io
+
+        from bench.copy import _cell
 
         buf = io.StringIO("".join("\t".join(_cell(v) for v in r) + "\n" for r in rows))
         cursor.cursor.copy_expert("COPY _tot FROM STDIN", buf)
