@@ -32,7 +32,7 @@ echo "== import contracts"
 echo "== migrations are up to date"
 .venv/bin/python manage.py makemigrations --check --dry-run >/dev/null
 echo "== deploy checks (production settings)"
-DEBUG=false SECRET_KEY="ci-check-$(head -c 32 /dev/urandom | base64 | tr -dc a-zA-Z0-9)" \
+DEBUG=false SECRET_KEY="$(.venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(64))')" \
   ALLOWED_HOSTS=crm.example.com .venv/bin/python manage.py check --deploy --fail-level WARNING
 echo "== pytest"
 .venv/bin/pytest "$@"
