@@ -1,7 +1,6 @@
 """The daily digest e-mail: each user's cards, HTML + text, sent at most once per user and day."""
 
 import logging
-import os
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -63,7 +62,7 @@ def send_digests(*, today=None) -> int:
         return 0
     today = today or timezone.localdate()
     # Links in an e-mail must be absolute; production sets CRM_BASE_URL to its public address.
-    base_url = os.environ.get("CRM_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+    base_url = settings.CRM_BASE_URL.rstrip("/")
     user_ids = (Card.objects.visible().values_list("user_id", flat=True).distinct()
                 .order_by("user_id"))
     already = set(DigestLog.objects.filter(date=today).values_list("user_id", flat=True))
