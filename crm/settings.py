@@ -324,3 +324,5 @@ CRM_CARDSCAN_LANGUAGES = env.str("CRM_CARDSCAN_LANGUAGES", default="eng+deu+fra+
 CRM_FISCAL_YEAR_START_MONTH = env.int("CRM_FISCAL_YEAR_START_MONTH", default=1)
 # Public address of the app, for absolute links in e-mails (the assistant's daily digest).
 CRM_BASE_URL = env.str("CRM_BASE_URL", default="http://127.0.0.1:8000")
+# django-filter: the empty choice of a filter select reads "Any", not "---------".
+FILTERS_EMPTY_CHOICE_LABEL = "Any"

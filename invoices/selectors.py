@@ -5,7 +5,18 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, DecimalField, F, Q, Sum, Value
+from django.db.models import (
+    BigIntegerField,
+    Case,
+    CharField,
+    Count,
+    DecimalField,
+    F,
+    Q,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 
 from crm.common.money import ZERO
@@ -104,16 +115,28 @@ def ar_aging(*, user, today: date) -> dict:
                                due_date__gte=today - timedelta(days=90))),
         "days_over_90": bucket(Q(due_date__lt=today - timedelta(days=90))),
     }
+    # One row per customer: the account when the invoice has one (whichever of its contacts
+    # was billed), otherwise the contact.
+    def only_without_account(expression, output_field):
+        return Case(When(account__isnull=True, then=expression), default=Value(None),
+                    output_field=output_field)
+
     rows = list(
         qs.order_by()
-        .values("account_id", "account__name", "contact_id", "contact__first_name",
-                "contact__last_name", "currency")
+        .annotate(
+            customer_contact_id=only_without_account(F("contact_id"), BigIntegerField()),
+            customer_first_name=only_without_account(F("contact__first_name"), CharField()),
+            customer_last_name=only_without_account(F("contact__last_name"), CharField()),
+        )
+        .values("account_id", "account__name", "customer_contact_id", "customer_first_name",
+                "customer_last_name", "currency")
         .annotate(outstanding=bucket(Q()), invoices=Count("id"), **buckets)
         .order_by("-outstanding", "account__name")
     )
     for row in rows:
+        row["contact_id"] = row["customer_contact_id"]
         row["customer"] = row["account__name"] or " ".join(
-            p for p in (row["contact__first_name"], row["contact__last_name"]) if p) or "—"
+            p for p in (row["customer_first_name"], row["customer_last_name"]) if p) or "—"
     totals = {key: sum((row[key] for row in rows), Decimal("0.00")) for key, _ in AGING_BUCKETS}
     totals["total"] = sum((row["outstanding"] for row in rows), Decimal("0.00"))
     totals["invoices"] = sum(row["invoices"] for row in rows)

@@ -150,3 +150,17 @@ def test_aging_only_counts_invoices_the_user_may_read(org):
     assert selectors.ar_aging(user=org.walt, today=date.today())["totals"]["invoices"] == 0
     assert selectors.ar_aging(user=org.admin, today=date.today())["totals"]["invoices"] == 2
     assert olga_invoice.pk
+
+
+def test_aging_has_one_row_per_account_whichever_contact_was_billed(org):
+    from tests.factories import AccountFactory, ContactFactory
+
+    from invoices.models import Invoice
+
+    account = AccountFactory(owner=org.sam, name="Tailspin Toys")
+    first, second = (ContactFactory(account=account, owner=org.sam) for _ in range(2))
+    for contact in (first, second):
+        invoice = _issued(org, 40, account=account)
+        Invoice.objects.filter(pk=invoice.pk).update(contact=contact)
+    rows = selectors.ar_aging(user=org.maria, today=timezone.localdate())["rows"]
+    assert [(row["customer"], row["invoices"]) for row in rows] == [("Tailspin Toys", 2)]
