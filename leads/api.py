@@ -138,7 +138,11 @@ class LeadViewSet(ScopedModelViewSet):
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
     def get_base_queryset(self):
-        return selectors.lead_list(user=self.request.user)
+        queryset = selectors.lead_list(user=self.request.user)
+        if self.action == "list":
+            # The serializer shows related records by id only: no joins, no extra instances.
+            queryset = queryset.select_related(None)
+        return queryset
 
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset)

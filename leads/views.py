@@ -35,6 +35,7 @@ class LeadListView(ListPageView):
                    "close": "estimated_close_date"}
     default_sort = "-created"
     search_fields = ("name_key", "company_key", "email_key")
+    page_by_ids = True  # "my open leads": (owner, status, created, id) index answers alone
 
     def saved_view(self) -> str:
         view = self.request.GET.get("view", "my_open")

@@ -163,7 +163,11 @@ class OpportunityViewSet(ScopedModelViewSet):
     queryset = Opportunity.objects.all()
 
     def get_base_queryset(self):
-        return selectors.opportunity_list(user=self.request.user)
+        queryset = selectors.opportunity_list(user=self.request.user)
+        if self.action == "list":
+            # The serializer shows related records by id only: no joins, no extra instances.
+            queryset = queryset.select_related(None)
+        return queryset
 
     def perform_destroy(self, instance):
         services.opportunity_delete(opportunity=instance, actor=self.request.user)

@@ -257,7 +257,10 @@ class Opportunity(FSMModelMixin, ActivityRollupFields, BaseModel):
             models.Index(fields=["status", "stage", "-estimated_revenue"],
                          name="opp_status_stage_rev_idx"),
             models.Index(fields=["status", "estimated_close_date"], name="opp_status_close_idx"),
-            models.Index(fields=["owner", "estimated_close_date"], name="opp_owner_close_idx"),
+            # With id: the list's default sort (close date, id) for a team's owners is read from
+            # the index alone (ListPageView.page_by_ids), not from every row of the team.
+            models.Index(fields=["owner", "estimated_close_date", "id"],
+                         name="opp_owner_close_id_idx"),
             models.Index(fields=["forecast_category", "estimated_close_date"],
                          name="opp_forecast_close_idx"),
             models.Index(fields=["actual_close_date"], name="opp_actual_close_idx"),

@@ -62,6 +62,7 @@ class OpportunityListView(ListPageView):
         "status": "status",
     }
     default_sort = "close"
+    page_by_ids = True  # the index (owner, close date, id) answers the default page
 
     def get_base_queryset(self):
         return selectors.opportunity_list(user=self.request.user)

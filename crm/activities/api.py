@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from crm.common.api import ScopedModelViewSet
+from crm.common.db import fixed_join_order
 from crm.users.models import User
 
 from . import selectors, services
@@ -116,6 +117,11 @@ class ActivityViewSet(ScopedModelViewSet):
 
     def get_base_queryset(self):
         return selectors.activity_list(user=self.request.user)
+
+    def paginate_queryset(self, queryset):
+        # owner + seven regarding tables: planning the joins costs more than running them
+        with fixed_join_order():
+            return super().paginate_queryset(queryset)
 
     def perform_destroy(self, instance):
         services.activity_delete(activity=instance, actor=self.request.user)

@@ -2,7 +2,10 @@ from django.utils.functional import SimpleLazyObject
 
 
 def assistant(request):
-    """`assistant_count` for the navigation badge, counted only when a template renders it."""
+    """`assistant_count` for any template that shows it, counted only when one renders it.
+
+    The navigation badge itself loads with htmx after the page (`assistant-badge`), so pages do
+    not pay for the count before their first byte."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}

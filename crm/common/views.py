@@ -10,6 +10,7 @@ from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.generic import TemplateView
 
+from .db import fixed_join_order
 from .registries import search_providers
 
 
@@ -26,6 +27,11 @@ class ListPageView(LoginRequiredMixin, TemplateView):
     page_size = settings.CRM_LIST_PAGE_SIZE
     max_page = 400
     search_fields: tuple[str, ...] = ()
+    # True when the page's query joins many related tables (see crm.common.db.fixed_join_order)
+    join_order_fixed = False
+    # True to pick the page's ids first (a query an index on the scope and sort columns answers
+    # alone), then load those rows: the rows of every readable owner are never read.
+    page_by_ids = False
 
     def get_base_queryset(self):
         raise NotImplementedError  # each list page names its selector
@@ -75,7 +81,15 @@ class ListPageView(LoginRequiredMixin, TemplateView):
         except ValueError:
             page = 1
         start = (page - 1) * self.page_size
-        rows = list(queryset[start : start + self.page_size + 1])
+        if self.page_by_ids and not queryset.query.distinct:
+            ids = queryset.values("pk")[start : start + self.page_size + 1]
+            queryset = queryset.filter(pk__in=ids)  # same order, at most a page of rows
+            start = 0
+        if self.join_order_fixed:
+            with fixed_join_order():
+                rows = list(queryset[start : start + self.page_size + 1])
+        else:
+            rows = list(queryset[start : start + self.page_size + 1])
         has_next = len(rows) > self.page_size and page < self.max_page
         rows = rows[: self.page_size]
         params = self.request.GET.copy()

@@ -88,7 +88,15 @@ def scope_readable(qs: QuerySet, user, *, owner_field: str = "owner", visibility
     ids = readable_owner_ids(user)
     if ids is None:
         return qs
-    return qs.filter(**{f"{owner_field}_id__in": ids})
+    # A selector's queryset scoped again (the API base scopes what get_base_queryset returns):
+    # a second identical `IN (...)` makes PostgreSQL square its selectivity estimate and pick a
+    # plan that reads every readable row instead of walking an index to the first page.
+    marker = (owner_field, ids)
+    if getattr(qs.query, "_readable_scope", None) == marker:
+        return qs
+    qs = qs.filter(**{f"{owner_field}_id__in": ids})
+    qs.query._readable_scope = marker  # Query.clone() copies it to every derived queryset
+    return qs
 
 
 def scope_changeable(qs: QuerySet, user, *, owner_field: str = "owner", visibility: str = OWNED):

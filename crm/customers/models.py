@@ -104,6 +104,8 @@ class Contact(ActivityRollupFields, AddressFields, BaseModel):
         ordering = ["last_name", "first_name", "id"]
         indexes = [
             models.Index(fields=["last_name", "first_name", "id"], name="contact_name_idx"),
+            # The contact list's default sort (last name, then id): no re-sort of a name's rows
+            models.Index(fields=["last_name", "id"], name="contact_last_name_id_idx"),
             models.Index(fields=["account", "last_name"], name="contact_account_idx"),
             models.Index(fields=["owner", "last_name"], name="contact_owner_idx"),
             models.Index(fields=["-created_at", "-id"], name="contact_created_idx"),

@@ -119,11 +119,16 @@ def test_someone_elses_card_does_not_exist_for_me(web, org, sams_card):
     assert sams_card.state == CardState.ACTIVE
 
 
-def test_the_navigation_badge_counts_my_cards(web, org, sams_card):
-    html = web(org.sam).get(reverse("assistant-cards")).content.decode()
+def test_the_navigation_badge_loads_my_card_count_after_the_page(web, org, sams_card,
+                                                                 django_assert_num_queries):
+    client = web(org.sam)
+    html = client.get(reverse("assistant-cards")).content.decode()
+    assert 'id="assistant-badge"' in html and 'hx-trigger="load, assistant-changed' in html
 
-    assert 'id="assistant-badge"' in html
-    assert '<span class="badge" aria-label="1 card">1</span>' in html
+    with django_assert_num_queries(3):  # session, user, count
+        badge = client.get(reverse("assistant-badge")).content.decode()
+    assert '<span class="badge" aria-label="1 card">1</span>' in badge
+    assert 'hx-trigger="assistant-changed from:body"' in badge  # no reload loop
 
 
 def test_the_home_panel_shows_the_top_cards_and_a_show_more_button(org, clock):
