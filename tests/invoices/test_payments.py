@@ -153,9 +153,8 @@ def test_aging_only_counts_invoices_the_user_may_read(org):
 
 
 def test_aging_has_one_row_per_account_whichever_contact_was_billed(org):
-    from tests.factories import AccountFactory, ContactFactory
-
     from invoices.models import Invoice
+    from tests.factories import AccountFactory, ContactFactory
 
     account = AccountFactory(owner=org.sam, name="Tailspin Toys")
     first, second = (ContactFactory(account=account, owner=org.sam) for _ in range(2))
