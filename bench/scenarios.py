@@ -58,6 +58,20 @@ def _pipeline_specs(*, seller, manager):
         out.append(("quote detail", "quote-detail", [quote], "", "seller", "seller"))
     if invoice:
         out.append(("invoice detail", "invoice-detail", [invoice], "", "seller", "seller"))
-    for name, url in (("manager dashboard", "dashboard-manager"), ("forecast", "forecast")):
-        out.append((name, url, [], "", "manager", "manager"))
+    out += [
+        ("manager dashboard", "dashboard-detail", ["manager"], "", "manager", "manager"),
+        ("forecast grid", "forecast-grid", [], "", "manager", "manager"),
+        ("API dashboard data (manager)", "api:api-dashboard", ["manager"], "", "manager",
+         "manager"),
+    ]
+    # writes through the API (integrator mix): each request creates a new record
+    out.append(("API create lead", "api:lead-list", [], "", "api", "integrator", "POST",
+                lambda i: {"topic": f"Bench lead {i}", "last_name": f"Load{i}",
+                           "company": f"Bench Co {i}", "email": f"bench{i}@load.example"}))
+    if lead:
+        out.append(("API log activity on a lead", "api:activity-list", [], "", "api",
+                    "integrator", "POST",
+                    lambda i: {"kind": "phone_call", "subject": f"Call {i}",
+                               "regarding_type": "lead", "regarding_id": lead,
+                               "state": "completed"}))
     return out

@@ -326,7 +326,9 @@ class InvoicePaymentView(LoginRequiredMixin, View):
                 if not fields:
                     form.add_error(None, _error_text(exc))
             else:
-                invoice.refresh_from_db()
+                # A fresh read, not refresh_from_db(): django-fsm's refresh_from_db flips the
+                # shared field's `protected` flag and is not safe in a threaded server.
+                invoice = type(invoice)._default_manager.get(pk=invoice.pk)
                 if invoice.status == InvoiceStatus.PAID:
                     messages.success(request, _("Payment of %(amount)s recorded: the invoice is "
                                                 "paid in full.") % {"amount": payment.amount})

@@ -109,7 +109,12 @@ class ETagMixin:
         instance = getattr(self, "_etag_instance", None)
         if instance is not None and 200 <= response.status_code < 300 and hasattr(instance, "etag"):
             if request.method not in ("GET", "HEAD", "DELETE") and instance.pk:
-                instance.refresh_from_db(fields=["version"])
+                # Read the committed version with a plain query: refresh_from_db() on a
+                # django-fsm model may try to set a protected state field and fail.
+                version = (type(instance)._default_manager.filter(pk=instance.pk)
+                           .values_list("version", flat=True).first())
+                if version is not None:
+                    instance.version = version
             response["ETag"] = instance.etag
         return response
 
