@@ -97,8 +97,8 @@ CARD_FIELDS = (
 
 def pipeline_columns(*, queryset, limit_per_stage=50) -> list[dict]:
     """The board: per stage of open opportunities, the count, summed estimated revenue, the
-    average time spent in the stage and the first cards by revenue. Three queries whatever the
-    number of opportunities."""
+    average time spent in the stage and the first cards by revenue. Two queries plus one per
+    stage, whatever the number of opportunities."""
     velocity = stage_velocity(queryset=queryset)  # closed ones count too
     queryset = queryset.filter(status=Status.OPEN)
     totals = {
@@ -107,19 +107,16 @@ def pipeline_columns(*, queryset, limit_per_stage=50) -> list[dict]:
             count=Count("id"), revenue=Sum("estimated_revenue")
         )
     }
-    # One query for the cards of every stage: rank within stage with a window function.
-    from django.db.models import F, Window
-    from django.db.models.functions import RowNumber
-
-    ranked = queryset.annotate(
-        rank=Window(RowNumber(), partition_by=[F("stage")],
-                    order_by=[F("estimated_revenue").desc(), F("id").desc()])
-    )
-    cards: dict[str, list] = {stage: [] for stage in STAGE_ORDER}
-    # Up to 50 cards x 6 lanes: load only what a card shows (not ~150 columns of 4 tables).
-    ranked = ranked.only(*CARD_FIELDS)
-    for opportunity in ranked.filter(rank__lte=limit_per_stage).order_by("rank"):
-        cards[opportunity.stage].append(opportunity)
+    # The first cards of each lane: one LIMIT query per stage. Each walks the
+    # (status, stage, -estimated_revenue) index and stops after `limit_per_stage` rows; a
+    # window function ranking every open opportunity of the team cost 10x more at 250k rows.
+    cards: dict[str, list] = {}
+    for stage in STAGE_ORDER:
+        # Load only what a card shows (not ~150 columns of 4 tables).
+        cards[stage] = list(
+            queryset.filter(stage=stage).only(*CARD_FIELDS)
+            .order_by("-estimated_revenue", "-id")[:limit_per_stage]
+        )
     columns = []
     for stage in STAGE_ORDER:
         total = totals.get(stage, {})
