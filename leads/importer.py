@@ -663,7 +663,11 @@ def _insert(job, rows: list[_Row], issues) -> int:
                                          batch_size=500)
         return len(rows)
     except (IntegrityError, DataError):
-        pass
+        return _insert_row_by_row(job, rows, issues, now)
+
+
+def _insert_row_by_row(job, rows: list[_Row], issues, now) -> int:
+    """The slow path after a refused batch: keep every good row, report each bad one."""
     created = 0
     for row in rows:
         try:

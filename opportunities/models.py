@@ -21,7 +21,16 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 
 from crm.common.models import ActivityRollupFields, BaseModel
-from leads.models import LeadSource
+
+# The qualify-stage steps share the lead's vocabulary, so the values copy across on qualify.
+from leads.models import (  # noqa: F401 (re-exported for forms, filters and the API)
+    BudgetStatus,
+    LeadSource,
+    Need,
+    PurchaseProcess,
+    PurchaseTimeframe,
+    Rating,
+)
 
 ZERO = Decimal("0.00")
 
@@ -84,43 +93,14 @@ OPEN_FORECAST_CATEGORIES = [
 ]
 
 
-class Rating(models.TextChoices):
-    HOT = "hot", _("Hot")
-    WARM = "warm", _("Warm")
-    COLD = "cold", _("Cold")
-
 
 class RevenueSource(models.TextChoices):
     SYSTEM = "system", _("System calculated (sum of lines)")
     USER = "user", _("User provided")
 
 
-class PurchaseTimeframe(models.TextChoices):
-    IMMEDIATE = "immediate", _("Immediate")
-    THIS_QUARTER = "this_quarter", _("This quarter")
-    NEXT_QUARTER = "next_quarter", _("Next quarter")
-    THIS_YEAR = "this_year", _("This year")
-    UNKNOWN = "unknown", _("Unknown")
 
 
-class PurchaseProcess(models.TextChoices):
-    INDIVIDUAL = "individual", _("Individual")
-    COMMITTEE = "committee", _("Committee")
-    UNKNOWN = "unknown", _("Unknown")
-
-
-class BudgetStatus(models.TextChoices):
-    NO_COMMITTED_BUDGET = "no_committed_budget", _("No committed budget")
-    MAY_BUY = "may_buy", _("May buy")
-    CAN_BUY = "can_buy", _("Can buy")
-    WILL_BUY = "will_buy", _("Will buy")
-
-
-class Need(models.TextChoices):
-    MUST_HAVE = "must_have", _("Must have")
-    SHOULD_HAVE = "should_have", _("Should have")
-    GOOD_TO_HAVE = "good_to_have", _("Good to have")
-    NO_NEED = "no_need", _("No need")
 
 
 def format_duration(value: timedelta | None) -> str:

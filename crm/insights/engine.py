@@ -2,6 +2,7 @@
 
 import csv
 import io
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -12,6 +13,8 @@ from django.utils import timezone
 
 from .context import WidgetContext
 from .registry import MONEY, PERCENT, Widget
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -111,8 +114,9 @@ def compute(widget: Widget, ctx: WidgetContext, *, fresh: bool = False,
     if seconds > 0:
         try:
             cache.set(key, (rows, computed_at), seconds)
-        except Exception:
-            pass
+        except Exception as exc:  # served live this time; say why the cache was skipped
+            logger.warning("dashboard cache unavailable, widget %s not cached: %s",
+                           widget.name, exc)
     return _with_links(widget, ctx, WidgetResult(widget, rows, computed_at, False))
 
 
