@@ -7,10 +7,12 @@ from importlib import import_module
 from importlib.util import find_spec
 
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.routers import DefaultRouter
-from rest_framework.throttling import ScopedRateThrottle
+
+from crm.common.throttling import ScopedRateThrottle  # fails open when Redis is down
+from crm.users.lockout import LoginLockoutMixin
 
 API_MODULES = [
     "crm.users.api",
@@ -20,6 +22,7 @@ API_MODULES = [
     "crm.assistant.api",
     "crm.insights.api",
     "crm.cardscan.api",
+    "crm.mail.api",
     "leads.api",
     "opportunities.api",
     "quotes.api",
@@ -28,7 +31,7 @@ API_MODULES = [
 ]
 
 
-class TokenView(ObtainAuthToken):
+class TokenView(LoginLockoutMixin, ObtainAuthToken):
     """`POST {"username", "password"}` -> `{"token"}`."""
 
     throttle_classes = [ScopedRateThrottle]
@@ -52,7 +55,9 @@ for module_name in API_MODULES:
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="api-token"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api:api-schema"), name="api-docs"),
+    # The split view serves Swagger UI's start-up script as a file (no inline script: CSP).
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:api-schema"),
+         name="api-docs"),
     *extra_urls,
     path("", include(router.urls)),
 ]

@@ -5,8 +5,10 @@ project folder, Celery tasks executed inline, e-mail printed to the console. Pro
 DEBUG=false, SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL and REDIS_URL.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
+import csp.constants as csp
 import environ
 from celery.schedules import crontab
 
@@ -40,6 +42,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "axes",
+    "csp",
     "crm.common",
     "crm.users",
     "crm.customers",
@@ -48,6 +52,7 @@ INSTALLED_APPS = [
     "crm.assistant",
     "crm.insights",
     "crm.cardscan",
+    "crm.mail",
     "leads",
     "opportunities",
     "quotes",
@@ -59,6 +64,7 @@ if BENCH:
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -66,8 +72,11 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "crm.common.middleware.RefuseNulCharactersMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last: turns a login refused by the lockout into the lockout page (429).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "crm.urls"
@@ -109,6 +118,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Axes first: it refuses a locked-out user before the password is even checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -140,9 +154,10 @@ REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Fails open: with Redis down the site serves as if the cache were empty.
+            "BACKEND": "crm.common.cache.FailOpenRedisCache",
             "LOCATION": REDIS_URL,
-            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1, "retry_after": 5},
             "KEY_PREFIX": env.str("CACHE_PREFIX", default="crm"),
         }
     }
@@ -224,6 +239,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "crm.assistant.send_digests",
         "schedule": crontab(minute=0, hour=7),
     },
+    "mail-sync": {
+        # One sync task per active mailbox (each holds a lease, so runs never overlap).
+        "task": "crm.mail.sync_all",
+        "schedule": 180.0,
+    },
+    "mail-send-pending": {
+        # Outgoing emails whose send task was lost (never claimed by a worker) are queued again.
+        "task": "crm.mail.send_pending",
+        "schedule": 300.0,
+    },
 }
 
 # --- E-mail -----------------------------------------------------------------------------------
@@ -238,10 +263,16 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="crm@localhost")
 # --- REST API ---------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "crm.users.authentication.TokenOrPersonalTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # JSON with bounded nesting, finite numbers and no NUL characters (400, never a 500).
+    "DEFAULT_PARSER_CLASSES": [
+        "crm.common.parsers.BoundedJSONParser",
+        "crm.common.parsers.NulSafeFormParser",
+        "crm.common.parsers.NulSafeMultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "crm.common.pagination.CursorPage",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [
@@ -250,8 +281,8 @@ REST_FRAMEWORK = {
         "rest_framework.filters.OrderingFilter",
     ],
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.UserRateThrottle",
-        "rest_framework.throttling.AnonRateThrottle",
+        "crm.common.throttling.UserRateThrottle",  # fail open when the cache is down
+        "crm.common.throttling.AnonRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "user": env.str("API_RATE_USER", default="6000/min"),
@@ -259,7 +290,7 @@ REST_FRAMEWORK = {
         "token": env.str("API_RATE_TOKEN", default="20/min"),
     },
     "EXCEPTION_HANDLER": "crm.common.api.exception_handler",
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "crm.common.schema.CrmAutoSchema",
     "DEFAULT_VERSIONING_CLASS": None,
     "COERCE_DECIMAL_TO_STRING": True,
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
@@ -284,6 +315,9 @@ SPECTACULAR_SETTINGS = {
         "QuoteStatusReasonEnum": "quotes.models.QuoteStatusReason",
         "QuoteCloseReasonEnum": "quotes.models.CloseReason",
         "InvoiceStatusReasonEnum": "invoices.models.InvoiceStatusReason",
+        "MailSecurityEnum": "crm.mail.models.Security",
+        "ActivityStateEnum": "crm.activities.models.ActivityState",
+        "ActivityInitialStateEnum": [("open", "Open"), ("completed", "Completed")],
     },
 }
 
@@ -293,9 +327,42 @@ CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the page, not the cook
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# Content-Security-Policy (django-csp 4): only this origin, no inline script or style (every
+# script and stylesheet is a static file; data for scripts travels in `json_script` blocks and
+# `data-` attributes). `blob:` images are the card-scan previews.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [csp.SELF],
+        "script-src": [csp.SELF],
+        "style-src": [csp.SELF],
+        "img-src": [csp.SELF, "data:", "blob:"],
+        "font-src": [csp.SELF],
+        "connect-src": [csp.SELF],
+        "object-src": [csp.NONE],
+        "base-uri": [csp.SELF],
+        "frame-ancestors": [csp.NONE],
+        "form-action": [csp.SELF],
+    },
+}
+# Login lockout (django-axes): after LOGIN_FAILURE_LIMIT failed logins for one username (from
+# any address) or from one address (for any username), further logins are refused for
+# LOGIN_COOLOFF_MINUTES with a 429 page saying when to try again. Admins unlock in the admin
+# (Axes > Access attempts: delete the rows) or with `manage.py axes_reset_username <name>`.
+AXES_ENABLED = env.bool("LOGIN_LOCKOUT", default=True)
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "crm.users.lockout.lockout_response"
+# The client address is REMOTE_ADDR; behind N trusted reverse proxies (TRUSTED_PROXY_COUNT=N)
+# it is the N-th address from the right of X-Forwarded-For, which a client cannot forge.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "crm.users.lockout.client_ip"
 if not DEBUG:
     _https = env.bool("HTTPS", default=not BENCH)
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=_https)
+    # Probes call the process directly over HTTP: a redirect would read as "healthy" to them.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz/$", r"^readyz/$"]
     SESSION_COOKIE_SECURE = _https
     CSRF_COOKIE_SECURE = _https
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000 if _https else 0)
@@ -312,8 +379,19 @@ LOGGING = {
 
 # --- Product settings -------------------------------------------------------------------------
 CRM_COMPANY_NAME = env.str("CRM_COMPANY_NAME", default="Northwind Traders Ltd.")
+# Printed under the company name on quotes, orders and invoices; lines separated by ";".
+CRM_COMPANY_ADDRESS = env.str("CRM_COMPANY_ADDRESS",
+                              default="1 Harbour Street; Seattle, WA 98101; United States")
 CRM_BASE_CURRENCY = env.str("CRM_BASE_CURRENCY", default="USD")
 CRM_LIST_PAGE_SIZE = 25
+# /readyz/: each Celery worker writes a heartbeat this often; older than STALE = worker down.
+CRM_WORKER_HEARTBEAT_SECONDS = env.int("CRM_WORKER_HEARTBEAT_SECONDS", default=15)
+CRM_WORKER_HEARTBEAT_STALE_SECONDS = env.int("CRM_WORKER_HEARTBEAT_STALE_SECONDS", default=60)
+# The assistant scan's lease: renewed this often while a scan runs; a crashed scan blocks the
+# next one at most the lease's length.
+CRM_ASSISTANT_SCAN_LEASE_SECONDS = env.int("CRM_ASSISTANT_SCAN_LEASE_SECONDS", default=120)
+CRM_ASSISTANT_SCAN_LEASE_RENEW_SECONDS = env.int("CRM_ASSISTANT_SCAN_LEASE_RENEW_SECONDS",
+                                                 default=30)
 CSRF_FAILURE_VIEW = "crm.common.views.csrf_failure"
 FORMS_URLFIELD_ASSUME_HTTPS = True
 # Business card scanner: keep the card photo on the lead/contact it created (False: delete it
@@ -326,3 +404,24 @@ CRM_FISCAL_YEAR_START_MONTH = env.int("CRM_FISCAL_YEAR_START_MONTH", default=1)
 CRM_BASE_URL = env.str("CRM_BASE_URL", default="http://127.0.0.1:8000")
 # django-filter: the empty choice of a filter select reads "Any", not "---------".
 FILTERS_EMPTY_CHOICE_LABEL = "Any"
+# Email (crm.mail): the Fernet key that encrypts mailbox passwords at rest (44 url-safe base64
+# characters, `Fernet.generate_key()`); derived from SECRET_KEY only when DEBUG is on (with
+# DEBUG off and no key, saving a mailbox password fails with a clear error).
+CRM_MAIL_KEY = env.str("CRM_MAIL_KEY", default="")
+if not CRM_MAIL_KEY and DEBUG:
+    import base64
+    import hashlib
+
+    CRM_MAIL_KEY = base64.urlsafe_b64encode(
+        hashlib.sha256(("crm-mail:" + SECRET_KEY).encode()).digest()).decode()
+CRM_MAIL_MAX_ATTACHMENT_BYTES = env.int("CRM_MAIL_MAX_ATTACHMENT_BYTES", default=10 * 1024 * 1024)
+CRM_MAIL_SYNC_BATCH = env.int("CRM_MAIL_SYNC_BATCH", default=200)
+CRM_MAIL_DISABLE_AFTER_AUTH_FAILURES = env.int("CRM_MAIL_DISABLE_AFTER_AUTH_FAILURES", default=3)
+CRM_MAIL_TIMEOUT = env.int("CRM_MAIL_TIMEOUT", default=20)
+# Sender domains that never link a message to an account by domain ("gmx." matches gmx.*).
+CRM_MAIL_FREEMAIL_DOMAINS = env.list("CRM_MAIL_FREEMAIL_DOMAINS", default=[
+    "gmail.com", "googlemail.com", "outlook.com", "hotmail.com", "live.com", "msn.com",
+    "yahoo.com", "ymail.com", "icloud.com", "me.com", "mac.com", "gmx.", "web.de",
+    "proton.me", "protonmail.com", "aol.com", "mail.com", "zoho.com", "yandex.ru",
+    "mail.ru", "t-online.de", "orange.fr", "free.fr", "libero.it", "qq.com", "163.com",
+])

@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.shortcuts import redirect
+from django.templatetags.static import static
 from django.urls import include, path
 
 from crm.common import views as common_views
@@ -19,9 +21,22 @@ urlpatterns = [
     path("password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("password/done/", auth_views.PasswordChangeDoneView.as_view(),
          name="password_change_done"),
+    path("password/reset/", auth_views.PasswordResetView.as_view(), name="password_reset"),
+    path("password/reset/sent/", auth_views.PasswordResetDoneView.as_view(),
+         name="password_reset_done"),
+    path("password/reset/<uidb64>/<token>/", auth_views.PasswordResetConfirmView.as_view(),
+         name="password_reset_confirm"),
+    path("password/reset/done/", auth_views.PasswordResetCompleteView.as_view(),
+         name="password_reset_complete"),
     path("profile/", user_views.ProfileView.as_view(), name="profile"),
+    path("profile/tokens/", user_views.ApiTokenCreateView.as_view(), name="api-token-create"),
+    path("profile/tokens/<int:pk>/revoke/", user_views.ApiTokenRevokeView.as_view(),
+         name="api-token-revoke"),
     path("search/", common_views.GlobalSearchView.as_view(), name="search"),
     path("healthz/", common_views.healthz, name="healthz"),
+    # Browsers ask for /favicon.ico on pages without an icon link (admin, API docs).
+    path("favicon.ico", lambda request: redirect(static("favicon.svg"))),
+    path("readyz/", common_views.readyz, name="readyz"),
     path("admin/", admin.site.urls),
     path("api/v1/", include(("crm.api", "api"), namespace="api")),
     path("", include("crm.customers.urls")),
@@ -30,6 +45,8 @@ urlpatterns = [
     path("", include("crm.assistant.urls")),
     path("", include("crm.insights.urls")),
     path("", include("crm.cardscan.urls")),
+    path("", include("crm.mail.urls")),  # mailboxes, unlinked mail, never-track (mail-core)
+    path("", include("crm.mail.urls_send")),  # email templates, compose, threads (mail-send)
     path("", include("leads.urls")),
     path("", include("opportunities.urls")),
     path("", include("quotes.urls")),

@@ -68,6 +68,7 @@ class ForecastView(APIView):
     `adjusted` (the forecast after adjustments), `system_forecast`, `level` and `manager`."""
 
     permission_classes = [IsAuthenticated]
+    schema_error_statuses = {"get": {404}}  # an unknown user, or one out of the caller's reach
 
     @extend_schema(
         summary="Forecast rows of a user and everyone below them",
@@ -97,11 +98,25 @@ class AdjustmentSerializer(serializers.Serializer):
     reset = serializers.BooleanField(default=False)
 
 
+class AdjustmentResultSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    user = serializers.IntegerField()
+    period = serializers.CharField()
+    amount = serializers.DecimalField(max_digits=18, decimal_places=2, allow_null=True)
+    previous_amount = serializers.DecimalField(max_digits=18, decimal_places=2)
+    is_reset = serializers.BooleanField()
+    note = serializers.CharField()
+    adjusted_by = serializers.IntegerField()
+    created_at = serializers.DateTimeField()
+    row = ForecastRowSerializer()
+
+
 class AdjustmentView(APIView):
     permission_classes = [IsAuthenticated]
+    schema_error_statuses = {"post": {404}}  # an unknown user, or one out of the caller's reach
 
     @extend_schema(summary="Adjust (or reset) a forecast row, with a note",
-                   request=AdjustmentSerializer, responses={201: AdjustmentSerializer})
+                   request=AdjustmentSerializer, responses={201: AdjustmentResultSerializer})
     def post(self, request):
         data = AdjustmentSerializer(data=request.data)
         data.is_valid(raise_exception=True)

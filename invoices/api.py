@@ -9,14 +9,17 @@ from decimal import Decimal
 from django.http import HttpResponse
 from django.urls import path
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.generics import GenericAPIView
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from crm.common.api import ETagMixin, IdempotencyMixin, ScopedViewSetMixin
 from crm.common.visibility import check_can_change, get_readable_or_404
+from quotes.api import PDFRenderer
 
 from . import selectors, services
 from .filters import InvoiceFilter, OrderFilter
@@ -118,6 +121,15 @@ def _unpaginated(data) -> dict:
     return {"next": None, "previous": None, "results": data}
 
 
+def _unpaginated_schema(name, serializer_class):
+    """The schema of `_unpaginated`: one page, no filters, no cursor."""
+    return inline_serializer(name, {
+        "next": serializers.URLField(allow_null=True),
+        "previous": serializers.URLField(allow_null=True),
+        "results": serializer_class(many=True),
+    })
+
+
 class _ReadPatchViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
                         mixins.UpdateModelMixin, viewsets.GenericViewSet):
     http_method_names = ["get", "patch", "post", "head", "options"]
@@ -168,8 +180,8 @@ class OrderViewSet(_ReadPatchViewSet):
         return Response(InvoiceSerializer(invoice, context={"request": request}).data,
                         status=status.HTTP_201_CREATED)
 
-    @extend_schema(responses=OrderLineSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @extend_schema(responses=_unpaginated_schema("OrderLineList", OrderLineSerializer))
+    @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
     def lines(self, request, pk=None):
         order = self.get_object()
         data = OrderLineSerializer(selectors.order_lines(order=order), many=True).data
@@ -206,17 +218,18 @@ class InvoiceViewSet(_ReadPatchViewSet):
             invoice=self.get_object(), actor=request.user,
             note=note.validated_data.get("note", "")))
 
-    @extend_schema(responses=InvoiceLineSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @extend_schema(responses=_unpaginated_schema("InvoiceLineList", InvoiceLineSerializer))
+    @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
     def lines(self, request, pk=None):
         invoice = self.get_object()
         data = InvoiceLineSerializer(selectors.invoice_lines(invoice=invoice), many=True).data
         return Response(_unpaginated(data))
 
-    @extend_schema(methods=["GET"], responses=PaymentSerializer(many=True))
+    @extend_schema(methods=["GET"], responses=_unpaginated_schema("PaymentList",
+                                                                  PaymentSerializer))
     @extend_schema(methods=["POST"], request=PaymentSerializer,
                    responses={201: PaymentSerializer})
-    @action(detail=True, methods=["get", "post"])
+    @action(detail=True, methods=["get", "post"], filter_backends=[], pagination_class=None)
     def payments(self, request, pk=None):
         invoice = self.get_object()
         if request.method == "GET":
@@ -233,8 +246,8 @@ class InvoiceViewSet(_ReadPatchViewSet):
         self._etag_instance = None
         return Response(PaymentSerializer(payment).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(responses={(200, "application/pdf"): OpenApiResponse(description="PDF")})
-    @action(detail=True, methods=["get"])
+    @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
+    @action(detail=True, methods=["get"], renderer_classes=[JSONRenderer, PDFRenderer])
     def pdf(self, request, pk=None):
         invoice = self.get_object()
         body = invoice_pdf(invoice, list(selectors.invoice_lines(invoice=invoice)))

@@ -8,7 +8,7 @@ from crm.assistant.helpers import date_crossed, fmt_date, plural
 from crm.assistant.models import Priority
 from crm.assistant.registry import CardSpec, Rule, register_rule
 from crm.assistant.signals import refresh_receiver
-from crm.common.money import format_money
+from crm.common.formatting import format_money
 
 from .models import Invoice
 

@@ -3,6 +3,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from crm.common.filters import IsoDateTimeFilter
 from crm.users.models import User
 
 from .models import Invoice, InvoiceStatus, Order, OrderStatus
@@ -15,8 +16,8 @@ class OrderFilter(django_filters.FilterSet):
     contact = django_filters.NumberFilter(field_name="contact_id")
     quote = django_filters.NumberFilter(field_name="quote_id")
     opportunity = django_filters.NumberFilter(field_name="opportunity_id")
-    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    created_after = IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
 
     class Meta:
         model = Order
@@ -34,8 +35,8 @@ class InvoiceFilter(django_filters.FilterSet):
     issued_after = django_filters.DateFilter(field_name="issue_date", lookup_expr="gte")
     issued_before = django_filters.DateFilter(field_name="issue_date", lookup_expr="lte")
     due_before = django_filters.DateFilter(field_name="due_date", lookup_expr="lte")
-    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    created_after = IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
 
     class Meta:
         model = Invoice

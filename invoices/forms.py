@@ -5,6 +5,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from crm.common.formatting import format_money
+
 
 class PaymentForm(forms.Form):
     amount = forms.DecimalField(label=_("Amount"), max_digits=18, decimal_places=2,
@@ -26,7 +28,7 @@ class PaymentForm(forms.Form):
         if invoice is not None:
             self.fields["amount"].widget.attrs["max"] = str(invoice.balance)
             self.fields["amount"].help_text = _("Balance due: %(balance)s") % {
-                "balance": invoice.balance}
+                "balance": format_money(invoice.balance, invoice.currency)}
 
     def clean_date(self):
         value = self.cleaned_data["date"]

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from crm.common.formatting import format_money
 from crm.common.pdf import render_pdf
 
 from .models import Invoice, InvoiceStatus, Order
@@ -40,8 +41,8 @@ def invoice_pdf(invoice: Invoice, lines) -> bytes:
     if invoice.amount_paid:
         totals.append((_("Paid"), -invoice.amount_paid, False))
         totals.append((_("Balance due"), invoice.balance, True))
-    notes = [_("Please pay %(total)s %(currency)s by %(due)s, quoting %(number)s.") % {
-        "total": invoice.balance, "currency": invoice.currency,
+    notes = [_("Please pay %(total)s by %(due)s, quoting %(number)s.") % {
+        "total": format_money(invoice.balance, invoice.currency),
         "due": invoice.due_date.isoformat() if invoice.due_date else "—",
         "number": invoice.number or _("the invoice number")}]
     if invoice.status == InvoiceStatus.PAID:

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from crm.activities.events import record_event
 from crm.catalog.pricing import PricingError, document_totals, line_totals
 from crm.common.errors import BusinessRuleViolation, RecordLocked, TransitionNotAllowed
+from crm.common.formatting import format_money
 from crm.common.money import ZERO, round_money, to_decimal
 from crm.common.sequences import next_number
 from crm.common.visibility import check_can_change
@@ -341,7 +342,8 @@ def invoice_create_from_order(*, order: Order, actor, lines=None) -> Invoice:
                  note=_("Created from order %(number)s.") % {"number": order.number},
                  data={"order": order.pk, "total": str(invoice.total)})
     record_event(record=order, actor=actor, action="invoiced",
-                 note=_("Invoice drafted for %(total)s.") % {"total": invoice.total},
+                 note=_("Invoice drafted for %(total)s.") % {
+                     "total": format_money(invoice.total, invoice.currency)},
                  data={"invoice": invoice.pk})
     return invoice
 
@@ -471,7 +473,8 @@ def invoice_record_payment(*, invoice: Invoice, amount, actor, date: date | None
     balance = invoice.balance
     if amount > balance:
         message = _("The amount %(amount)s is more than the balance %(balance)s.") % {
-            "amount": amount, "balance": balance}
+            "amount": format_money(amount, invoice.currency),
+            "balance": format_money(balance, invoice.currency)}
         raise BusinessRuleViolation(message, fields={"amount": [message]})
     today = _today()
     paid_on = date or today
@@ -486,7 +489,8 @@ def invoice_record_payment(*, invoice: Invoice, amount, actor, date: date | None
     fields = ["amount_paid", "status_reason"]
     record_event(record=invoice, actor=actor, action="payment_recorded",
                  note=_("Payment of %(amount)s received%(ref)s.") % {
-                     "amount": amount, "ref": f" ({reference})" if reference else ""},
+                     "amount": format_money(amount, invoice.currency),
+                     "ref": f" ({reference})" if reference else ""},
                  data={"payment": payment.pk, "amount": str(amount), "date": paid_on.isoformat()})
     if invoice.balance == 0:
         invoice.mark_paid(paid_on)
@@ -515,8 +519,8 @@ def invoices_record_overdue(*, today: date | None = None, batch: int = 1000) -> 
     for invoice in pending:
         with transaction.atomic():
             record_event(record=invoice, actor=None, action="overdue",
-                         note=_("Payment of %(balance)s %(currency)s was due on %(due)s.") % {
-                             "balance": invoice.balance, "currency": invoice.currency,
+                         note=_("Payment of %(balance)s was due on %(due)s.") % {
+                             "balance": format_money(invoice.balance, invoice.currency),
                              "due": invoice.due_date.isoformat()},
                          data={"balance": str(invoice.balance),
                                "due_date": invoice.due_date.isoformat()})

@@ -9,6 +9,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from crm.common.errors import DomainError
+from crm.common.formatting import format_money
 from crm.common.views import ListPageView
 from crm.common.visibility import can_change, check_can_change, get_readable_or_404, is_admin
 
@@ -162,9 +163,9 @@ class OrderCreateInvoiceView(LoginRequiredMixin, View):
             form = InvoiceLinesForm(request.POST, order_lines=lines, remaining=remaining)
             form.is_valid()
             return self._render(request, order, form, status=400)
-        messages.success(request, _("Draft invoice created for %(total)s %(currency)s. Check it "
+        messages.success(request, _("Draft invoice created for %(total)s. Check it "
                                     "and issue it to assign its number.") % {
-                             "total": invoice.total, "currency": invoice.currency})
+                             "total": format_money(invoice.total, invoice.currency)})
         return redirect(invoice.get_absolute_url())
 
 
@@ -217,8 +218,16 @@ class QuoteCreateOrderView(LoginRequiredMixin, View):
         except (DomainError, ValidationError) as exc:
             messages.error(request, _error_text(exc))
             return redirect(quote.get_absolute_url())
-        messages.success(request, _("Order %(number)s created from quote %(quote)s.") % {
-            "number": order.number, "quote": quote.display_number})
+        if request.POST.get("win"):  # the quote page's one-step "Win (create order)"
+            won = _("Quote %(quote)s won: order %(number)s created.")
+            if win and quote.opportunity_id and quote.opportunity.status == "open":
+                won = _("Quote %(quote)s won: order %(number)s created and the opportunity "
+                        "closed as won.")
+            messages.success(request, won % {"number": order.number,
+                                             "quote": quote.display_number})
+        else:
+            messages.success(request, _("Order %(number)s created from quote %(quote)s.") % {
+                "number": order.number, "quote": quote.display_number})
         return redirect(order.get_absolute_url())
 
 
@@ -331,11 +340,13 @@ class InvoicePaymentView(LoginRequiredMixin, View):
                 invoice = type(invoice)._default_manager.get(pk=invoice.pk)
                 if invoice.status == InvoiceStatus.PAID:
                     messages.success(request, _("Payment of %(amount)s recorded: the invoice is "
-                                                "paid in full.") % {"amount": payment.amount})
+                                                "paid in full.") % {
+                        "amount": format_money(payment.amount, invoice.currency)})
                 else:
                     messages.success(request, _("Payment of %(amount)s recorded. Balance due: "
-                                                "%(balance)s.") % {"amount": payment.amount,
-                                                                   "balance": invoice.balance})
+                                                "%(balance)s.") % {
+                        "amount": format_money(payment.amount, invoice.currency),
+                        "balance": format_money(invoice.balance, invoice.currency)})
                 return redirect(invoice.get_absolute_url())
         messages.error(request, _("The payment was not recorded: please correct the errors."))
         view = InvoiceDetailView()

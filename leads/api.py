@@ -9,11 +9,13 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from crm.common.api import ScopedModelViewSet
+from crm.common.csvexport import CSVRenderer
 from crm.common.errors import BusinessRuleViolation
+from crm.common.parsers import BoundedJSONParser, NulSafeFormParser, NulSafeMultiPartParser
 from crm.users.models import User
 
 from . import importer, selectors, services
@@ -76,8 +78,10 @@ class NoteSerializer(serializers.Serializer):
 
 class ImportRequestSerializer(serializers.Serializer):
     file = serializers.FileField()
-    encoding = serializers.ChoiceField(choices=[e[0] for e in importer.ENCODINGS],
-                                       default="utf-8")
+    encoding = serializers.ChoiceField(
+        choices=[e[0] for e in importer.ENCODING_CHOICES], default=importer.AUTO_ENCODING,
+        help_text="The file's text encoding; `auto` (default) detects it. The job answers the "
+                  "one used.")
     mapping = serializers.JSONField(
         required=False, help_text="CSV header -> lead field; omitted: the remembered or "
                                   "guessed mapping for these headers.")
@@ -104,6 +108,7 @@ def import_job_data(request, job: LeadImport) -> dict:
         "created": job.created_count, "duplicates": job.duplicate_count,
         "already_imported": job.already_imported_count, "errors": job.error_count,
         "message": job.message, "mapping": job.mapping, "duplicate_policy": job.duplicate_policy,
+        "encoding": job.encoding,
         "errors_url": request.build_absolute_uri(
             reverse("api:lead-import-errors", kwargs={"import_id": job.pk})),
         "created_at": job.created_at, "finished_at": job.finished_at,
@@ -135,7 +140,7 @@ class LeadViewSet(ScopedModelViewSet):
                        "estimated_close_date"]
     ordering = ["-id"]
     lookup_value_regex = r"\d+"
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    parser_classes = [BoundedJSONParser, NulSafeMultiPartParser, NulSafeFormParser]
 
     def get_base_queryset(self):
         queryset = selectors.lead_list(user=self.request.user)
@@ -226,7 +231,7 @@ class LeadViewSet(ScopedModelViewSet):
 
     @extend_schema(responses={(200, "text/csv"): bytes})
     @action(detail=False, methods=["get"], url_path=r"import/(?P<import_id>\d+)/errors",
-            url_name="import-errors")
+            url_name="import-errors", renderer_classes=[JSONRenderer, CSVRenderer])
     def import_errors(self, request, import_id=None):
         job = selectors.lead_import_get(user=request.user, pk=import_id)
         response = StreamingHttpResponse(importer.error_report(job),

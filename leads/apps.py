@@ -22,5 +22,12 @@ class LeadsConfig(AppConfig):
             title=lambda lead: lead.display_name,
         ))
         register_search(SearchProvider("leads", "Leads", selectors.lead_search, order=20))
+
+        from crm.common.registries import DetailPanel, register_panel
+
+        from . import panels
+
+        register_panel("account", DetailPanel(
+            "leads", "leads/_account_panel.html", panels.account_leads, order=30, column="side"))
         activity_completed.connect(receivers.mark_lead_contacted,
                                    dispatch_uid="leads.mark_lead_contacted")

@@ -1,5 +1,6 @@
 import django_filters
 
+from crm.common.filters import IsoDateTimeFilter
 from crm.users.models import User
 
 from .models import DisqualifyReason, Lead, LeadSource, LeadStatus, Rating
@@ -13,8 +14,8 @@ class LeadFilter(django_filters.FilterSet):
     owner = django_filters.ModelChoiceFilter(queryset=User.objects.filter(is_active=True))
     source = django_filters.ChoiceFilter(choices=LeadSource.choices)
     rating = django_filters.ChoiceFilter(choices=Rating.choices)
-    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    created_after = IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
 
     class Meta:
         model = Lead

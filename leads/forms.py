@@ -5,7 +5,7 @@ from crm.common.forms import OwnerFieldMixin
 from crm.common.widgets import LookupSelect
 from crm.customers.models import Contact
 
-from .importer import ENCODINGS, FIELDS
+from .importer import AUTO_ENCODING, ENCODING_CHOICES, ENCODINGS, FIELDS
 from .models import DisqualifyReason, DuplicatePolicy, Lead, LeadSource
 
 LEAD_FORM_FIELDS = [
@@ -62,7 +62,10 @@ class DisqualifyForm(forms.Form):
 class LeadImportUploadForm(forms.Form):
     file = forms.FileField(label=_("CSV file"),
                            help_text=_("First row: column names. Up to 1,000,000 rows."))
-    encoding = forms.ChoiceField(label=_("Encoding"), choices=ENCODINGS, initial="utf-8")
+    encoding = forms.ChoiceField(
+        label=_("Encoding"), choices=ENCODING_CHOICES, initial=AUTO_ENCODING,
+        help_text=_("Detected from the file unless you choose one; you can change it in the "
+                    "next step."))
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
@@ -82,9 +85,13 @@ class LeadImportMappingForm(forms.Form):
         choices=[("", "—")] + list(LeadSource.choices))
     default_topic = forms.CharField(label=_("Topic for rows without one"), required=False,
                                     max_length=300)
+    encoding = forms.ChoiceField(
+        label=_("Encoding of the file"), choices=ENCODINGS, required=False,
+        help_text=_("Detected when the file was uploaded. If names look wrong (Ã©, �), choose "
+                    "another one and update the preview."))
 
     def __init__(self, *args, job, **kwargs):
-        initial = {"duplicate_policy": job.duplicate_policy,
+        initial = {"encoding": job.encoding, "duplicate_policy": job.duplicate_policy,
                    "default_source": job.default_source, "default_topic": job.default_topic}
         for index, header in enumerate(job.headers):
             initial[f"col_{index}"] = job.mapping.get(header, "")

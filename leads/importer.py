@@ -18,12 +18,14 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
+import charset_normalizer
 from django.db import DataError, IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
+from crm.common import csvexport
 from crm.customers.models import Industry
 
 from .keys import company_key, email_domain, email_key, name_key, phone_key
@@ -46,8 +48,16 @@ BATCH_SIZE = 5000
 MAX_FIELD_BYTES = 32 * 1024
 MAX_ROWS = 1_000_000
 PREVIEW_ROWS = 10
+AUTO_ENCODING = "auto"
 ENCODINGS = [("utf-8", _l("UTF-8 (recommended)")), ("windows-1252", _l("Windows (Western European)")),
              ("iso-8859-1", "ISO-8859-1 (Latin-1)"), ("utf-16", "UTF-16")]
+ENCODING_CHOICES = [(AUTO_ENCODING, _l("Detect automatically")), *ENCODINGS]
+DETECT_BYTES = 256 * 1024
+# charset-normalizer's names for the encodings we offer (it is asked about these only: left
+# free it calls short Western files Central European, cp1250).
+_DETECTABLE = {"utf_8": "utf-8", "utf_16": "utf-16", "cp1252": "windows-1252",
+               "latin_1": "iso-8859-1"}
+NUL = "\x00"
 
 # field -> (label, header synonyms used to guess the mapping)
 FIELDS = {
@@ -130,6 +140,37 @@ def _text_stream(fileobj, encoding: str):
     return io.TextIOWrapper(fileobj, encoding=codec, errors="strict", newline="")
 
 
+def detect_encoding(fileobj) -> str:
+    """The encoding (one of ENCODINGS) an uploaded CSV was most likely saved with.
+
+    A byte-order mark decides; else text that is valid UTF-8 is UTF-8; else charset-normalizer
+    chooses among the other offered encodings. Windows-1252 and Latin-1 differ only in bytes
+    0x80-0x9F (€, curly quotes... in Windows-1252, control codes in Latin-1), so a file without
+    those bytes is reported as Latin-1 (both read it the same)."""
+    fileobj.seek(0)
+    sample = fileobj.read(DETECT_BYTES)
+    fileobj.seek(0)
+    if isinstance(sample, str):
+        return "utf-8"
+    if sample.startswith(codecs.BOM_UTF8):
+        return "utf-8"
+    if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    try:
+        # A sample cut in the middle of a character is still UTF-8: do not finish the decode.
+        codecs.getincrementaldecoder("utf-8")().decode(sample, final=len(sample) < DETECT_BYTES)
+        if b"\x00" not in sample[:4096]:
+            return "utf-8"
+    except UnicodeError:
+        pass
+    best = charset_normalizer.from_bytes(sample, cp_isolation=list(_DETECTABLE)).best()
+    encoding = _DETECTABLE.get(best.encoding if best is not None else "", "windows-1252")
+    if encoding in ("windows-1252", "iso-8859-1"):
+        western = any(0x80 <= byte <= 0x9F for byte in sample)
+        encoding = "windows-1252" if western else "iso-8859-1"
+    return encoding
+
+
 def _reader(stream, delimiter: str):
     csv.field_size_limit(MAX_FIELD_BYTES)
     return csv.reader(stream, delimiter=delimiter)
@@ -148,19 +189,20 @@ def inspect_file(fileobj, encoding: str = "utf-8") -> FileInfo:
     try:
         sample = stream.read(64 * 1024)
         stream.detach()  # keep the upload open: a dropped wrapper would close it
-    except UnicodeDecodeError:
+    except UnicodeError:
         raise ImportFileError(_(
             "The file is not valid %(enc)s text. Save it as “CSV UTF-8” in your spreadsheet "
             "program, or choose the encoding it was saved with."
         ) % {"enc": encoding.upper()})
     if not sample.strip():
         raise ImportFileError(_("The file is empty."))
-    if "\x00" in sample:
+    first_line = sample.splitlines()[0] if sample.splitlines() else sample
+    if NUL in first_line or sample.count(NUL) * 20 > len(sample):
+        # A NUL here and there is a bad cell (reported per row); many are a binary file.
         raise ImportFileError(_(
             "This does not look like a CSV text file (it contains binary data). Export the "
             "sheet as CSV and upload that file."
         ))
-    first_line = sample.splitlines()[0] if sample.splitlines() else sample
     counts = {d: first_line.count(d) for d in (",", ";", "\t", "|")}
     delimiter = max(counts, key=counts.get)
     if counts[delimiter] == 0:
@@ -185,7 +227,7 @@ def inspect_file(fileobj, encoding: str = "utf-8") -> FileInfo:
             if rows > MAX_ROWS:
                 raise ImportFileError(_("The file has more than %(max)d rows; split it.")
                                       % {"max": MAX_ROWS})
-    except UnicodeDecodeError:
+    except UnicodeError:
         raise ImportFileError(_(
             "Row %(row)d is not valid %(enc)s text. Save the file as “CSV UTF-8”, or choose "
             "the encoding it was saved with."
@@ -463,7 +505,7 @@ def _parse_batches(job: LeadImport, columns, template, out: queue.Queue) -> None
                         batch = []
                 if batch:
                     out.put(_prepare_batch(job, batch, columns, template))
-            except UnicodeDecodeError:
+            except UnicodeError:
                 raise ImportFileError(_("Line %(n)d is not valid %(enc)s text.")
                                       % {"n": reader.line_num + 1, "enc": job.encoding})
             except csv.Error as exc:
@@ -519,11 +561,23 @@ class _Row:
         self.copy_line = ""
 
 
+NUL_MESSAGE = _l("The row contains a NUL character (binary data); it was not imported.")
+
+
+def visible_nuls(row: list[str]) -> list[str]:
+    """The row with each NUL shown as ␀ (PostgreSQL cannot store NUL in text or JSON)."""
+    return [cell.replace(NUL, "\N{SYMBOL FOR NULL}") for cell in row]
+
+
 def _prepare_batch(job, batch, columns, template) -> tuple[int, list, list]:
     """Validate a batch: (row count, report lines for bad rows, good rows)."""
     issues: list[LeadImportIssue] = []
     candidates: list[_Row] = []
     for line, raw in batch:
+        if any(NUL in cell for cell in raw):
+            issues.append(LeadImportIssue(job=job, row_number=line, kind="error",
+                                          message=str(NUL_MESSAGE), values=visible_nuls(raw)))
+            continue
         values = {f: (raw[i] if i < len(raw) else "") for i, f in columns}
         if job.default_topic and not values.get("topic", "").strip():
             values["topic"] = job.default_topic
@@ -691,6 +745,8 @@ def preview_rows(job: LeadImport, rows: list[list[str]]) -> list[dict]:
         if job.default_topic and not values.get("topic", "").strip():
             values["topic"] = job.default_topic
         data, errors = clean_row(values)
+        if any(NUL in cell for cell in row):
+            data, errors = {}, [str(NUL_MESSAGE)]
         result.append({"line": number, "data": data, "errors": errors})
     return result
 
@@ -711,7 +767,7 @@ def read_preview(job: LeadImport) -> list[list[str]]:
 def error_report(job: LeadImport):
     """Yield the report CSV lines: line number, problem, then the row as it was."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = csvexport.writer(buffer)
 
     def flush():
         value = buffer.getvalue()

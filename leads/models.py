@@ -52,6 +52,7 @@ class LeadSource(models.TextChoices):
     WEB = "web", _("Web")
     WORD_OF_MOUTH = "word_of_mouth", _("Word of mouth")
     BUSINESS_CARD = "business_card", _("Business card")
+    EMAIL = "email", _("Email")
     OTHER = "other", _("Other")
 
 

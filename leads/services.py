@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
 from crm.activities.events import record_event
+from crm.common.deletion import delete_or_refuse
 from crm.common.errors import BusinessRuleViolation, RecordLocked, TransitionNotAllowed
 from crm.common.queue import enqueue_on_commit
 from crm.common.visibility import apply_owner_change, check_can_assign_owner, check_can_change
@@ -117,7 +118,7 @@ def lead_delete(*, lead: Lead, actor) -> None:
     check_can_change(actor, lead)
     if lead.qualifying_opportunity_id is not None:
         raise BusinessRuleViolation(_("A lead that created an opportunity cannot be deleted."))
-    lead.delete()
+    delete_or_refuse(lead)
 
 
 @transaction.atomic
@@ -279,10 +280,13 @@ def lead_auto_mark_contacted(*, activity, actor) -> Lead | None:
 
 def lead_import_create(*, actor, uploaded_file, encoding: str = "utf-8"):
     """Check an uploaded CSV (raises importer.ImportFileError with a clear message) and keep it
-    as an import job waiting for its column mapping (remembered or guessed)."""
-    from .importer import guess_mapping, inspect_file
+    as an import job waiting for its column mapping (remembered or guessed). `encoding`
+    "auto" detects it; the job keeps the one used, which the mapping step can change."""
+    from .importer import AUTO_ENCODING, detect_encoding, guess_mapping, inspect_file
     from .models import LeadImport
 
+    if encoding == AUTO_ENCODING:
+        encoding = detect_encoding(uploaded_file)
     info = inspect_file(uploaded_file, encoding)
     uploaded_file.seek(0)
     job = LeadImport(owner=actor, file_name=(uploaded_file.name or "leads.csv")[:255],
@@ -291,6 +295,31 @@ def lead_import_create(*, actor, uploaded_file, encoding: str = "utf-8"):
     job.mapping = guess_mapping(info.headers)
     job.file.save(job.file_name, uploaded_file, save=False)
     job.save()
+    return job
+
+
+@transaction.atomic
+def lead_import_set_encoding(*, job, actor, encoding: str):
+    """Read a job's file again with another encoding (the mapping step's override): headers,
+    delimiter and row count follow; the mapping is kept for headers that did not change.
+    Raises importer.ImportFileError when the file is not valid text in that encoding."""
+    from .importer import guess_mapping, inspect_file
+    from .models import ImportStatus, LeadImport
+
+    job = LeadImport.objects.select_for_update().get(pk=job.pk)
+    if job.owner_id != actor.pk:
+        raise BusinessRuleViolation(_("Only the person who uploaded the file can change it."))
+    if job.status != ImportStatus.MAPPING:
+        raise TransitionNotAllowed(_("This import has already been started."),
+                                   status=job.status)
+    with job.file.open("rb") as raw:
+        info = inspect_file(raw, encoding)
+    guessed = guess_mapping(info.headers)
+    job.mapping = {h: job.mapping.get(h, guessed.get(h, "")) if h in job.headers else
+                   guessed.get(h, "") for h in info.headers}
+    job.encoding, job.delimiter, job.headers, job.total = (
+        encoding, info.delimiter, info.headers, info.rows)
+    job.save(update_fields=["encoding", "delimiter", "headers", "mapping", "total"])
     return job
 
 

@@ -347,6 +347,7 @@ class LeadImportMappingView(LoginRequiredMixin, View):
     def _render(self, job, form, status=200):
         return render(self.request, self.template_name, {
             "job": job, "form": form,
+            "encoding_label": dict(importer.ENCODINGS).get(job.encoding, job.encoding),
             "preview": importer.preview_rows(job, importer.read_preview(job)),
             "preview_fields": [(k, v[0]) for k, v in importer.FIELDS.items()
                                if k in set(job.mapping.values())],
@@ -358,6 +359,8 @@ class LeadImportMappingView(LoginRequiredMixin, View):
         form = LeadImportMappingForm(request.POST, job=job)
         if not form.is_valid():
             return self._render(job, form, status=400)
+        if form.cleaned_data["encoding"] not in ("", job.encoding):
+            return self._change_encoding(job, form)
         job.mapping = form.mapping()
         job.duplicate_policy = form.cleaned_data["duplicate_policy"]
         job.default_source = form.cleaned_data["default_source"]
@@ -374,6 +377,23 @@ class LeadImportMappingView(LoginRequiredMixin, View):
             return self._render(job, form, status=400)
         messages.success(request, _("Import started."))
         return redirect(job.get_absolute_url())
+
+
+    def _change_encoding(self, job, form):
+        """Read the file again with the chosen encoding and show the mapping step anew."""
+        encoding = form.cleaned_data["encoding"]
+        try:
+            job = services.lead_import_set_encoding(job=job, actor=self.request.user,
+                                                    encoding=encoding)
+        except importer.ImportFileError as exc:
+            form.add_error("encoding", str(exc))
+            return self._render(job, form, status=400)
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+            return self._render(job, form, status=400)
+        messages.info(self.request, _("The file is now read as %(enc)s; check the preview.")
+                      % {"enc": dict(importer.ENCODINGS)[encoding]})
+        return self._render(job, LeadImportMappingForm(job=job))
 
 
 class LeadImportDetailView(LoginRequiredMixin, TemplateView):

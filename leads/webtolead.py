@@ -15,6 +15,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from crm.common.cache import OUTAGE_ERRORS, outages
+
 from . import services
 from .models import LeadSource, WebForm
 
@@ -40,9 +42,12 @@ def _hit(key: str, window: int) -> int:
     try:
         added = cache.add(bucket, 1, timeout=window + 5)
         return 1 if added else cache.incr(bucket)
-    except ValueError:  # expired between add and incr
+    except ValueError:  # expired between add and incr (or the cache is down and answers empty)
         cache.set(bucket, 1, timeout=window + 5)
         return 1
+    except OUTAGE_ERRORS as exc:  # a limit we cannot count is not enforced: never a 500
+        outages.failed("web-to-lead rate limit cache", exc)
+        return 0
 
 
 def _wants_json(request) -> bool:

@@ -28,3 +28,13 @@ class OpportunitiesConfig(AppConfig):
         ))
         register_search(SearchProvider("opportunities", "Opportunities",
                                        selectors.opportunity_search, order=30))
+
+        from crm.common.registries import DetailPanel, register_panel
+        from leads.panels import register_account_lead_link
+
+        from . import panels
+
+        register_panel("account", DetailPanel(
+            "opportunities", "opportunities/_account_panel.html", panels.account_opportunities,
+            order=20, column="main"))
+        register_account_lead_link(panels.account_lead_links)

@@ -1,6 +1,7 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
+from crm.common.filters import IsoDateTimeFilter
 from crm.users.models import User
 
 from .models import ForecastCategory, Opportunity, Rating, RevenueSource, Stage, Status
@@ -20,8 +21,8 @@ class OpportunityFilter(django_filters.FilterSet):
     originating_lead = django_filters.NumberFilter(field_name="originating_lead_id")
     close_after = django_filters.DateFilter(field_name="estimated_close_date", lookup_expr="gte")
     close_before = django_filters.DateFilter(field_name="estimated_close_date", lookup_expr="lte")
-    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    created_after = IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
 
     class Meta:
         model = Opportunity

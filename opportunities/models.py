@@ -283,7 +283,13 @@ class Opportunity(FSMModelMixin, ActivityRollupFields, BaseModel):
 
     @property
     def pipeline_phase(self) -> str:
+        """The stored code (API): "2-develop". People read `stage_label` instead."""
         return f"{stage_index(self.stage) + 1}-{self.stage}"
+
+    @property
+    def stage_label(self) -> str:
+        """The stage as people read it, numbered like the process bar: "2. Develop"."""
+        return f"{stage_index(self.stage) + 1}. {self.get_stage_display()}"
 
     @property
     def customer(self):

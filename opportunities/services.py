@@ -19,9 +19,11 @@ from django.utils.translation import gettext as _
 from crm.activities.events import record_event
 from crm.catalog.models import PriceList, PriceListItem
 from crm.catalog.pricing import PricingError, line_totals
+from crm.common.deletion import delete_or_refuse
 from crm.common.errors import (
     BusinessRuleViolation,
     PreconditionFailed,
+    RecordInUse,
     RecordLocked,
     TransitionNotAllowed,
 )
@@ -644,15 +646,12 @@ def default_close_date() -> date:
 
 @transaction.atomic
 def opportunity_delete(*, opportunity: Opportunity, actor) -> None:
-    """Delete an opportunity with its lines and history. Refused (`record_locked`) while
+    """Delete an opportunity with its lines and history. Refused (`record_in_use`) while
     other records (quotes, orders) still point at it."""
-    from django.db.models import ProtectedError
-
     opportunity = _lock(opportunity)
     check_can_change(actor, opportunity)
     try:
-        with transaction.atomic():
-            opportunity.delete()
-    except ProtectedError:
-        raise RecordLocked(_("This opportunity has quotes or orders; close it instead of "
-                             "deleting it."))
+        delete_or_refuse(opportunity)
+    except RecordInUse as exc:
+        raise RecordInUse(_("This opportunity has quotes or orders; close it instead of "
+                            "deleting it."), **exc.extra) from None

@@ -14,6 +14,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from crm.common.errors import DomainError
+from crm.common.formatting import format_money
 from crm.common.views import ListPageView
 from crm.common.visibility import can_change, check_can_change
 from crm.customers.selectors import contact_search
@@ -93,13 +94,16 @@ def _process_context(request, opportunity, *, steps_form=None, gate_error=None) 
     current = next(s for s in process if s["position"] == "current")
     step_rows = [(steps_form[row["field"]], row) for row in current["steps"]
                  if row["field"] in steps_form.fields]
+    missing = opportunity.missing_steps(current_steps)
     return {
         "opportunity": opportunity,
         "object": opportunity,
         "process": process,
         "step_rows": step_rows,
         "steps_form": steps_form,
-        "missing": opportunity.missing_steps(current_steps),
+        "missing": missing,
+        # the gate hint "Required before Propose: Customer need, Proposal" (no stray comma)
+        "missing_labels": [row["label"] for _field, row in step_rows if row["field"] in missing],
         "gate_error": gate_error,
         "can_edit": editable,
     }
@@ -374,9 +378,9 @@ class OpportunityWinView(_CloseView):
                                         **data)
 
     def success_message(self, opportunity):
-        return _("Won “%(topic)s”: %(amount)s %(currency)s.") % {
-            "topic": opportunity.topic, "amount": opportunity.actual_revenue,
-            "currency": opportunity.currency,
+        return _("Won “%(topic)s”: %(amount)s.") % {
+            "topic": opportunity.topic,
+            "amount": format_money(opportunity.actual_revenue, opportunity.currency),
         }
 
 

@@ -166,11 +166,16 @@ class PDFRenderer(BaseRenderer):
     def render(self, data, accepted_media_type=None, renderer_context=None):
         if isinstance(data, bytes):
             return data
-        return json.dumps(data).encode()  # an error body when the client asked for a PDF
+        # An error answered to a client that asked for a PDF: JSON, and labelled as such.
+        response = (renderer_context or {}).get("response")
+        if response is not None:
+            response["Content-Type"] = "application/json"
+        return json.dumps(data).encode()
 
 
 class QuoteViewSet(ScopedModelViewSet):
     serializer_class = QuoteSerializer
+    schema_error_statuses = {"pdf": {409}}  # a draft has no PDF yet
     filterset_class = QuoteFilter
     search_fields = ["number", "name", "account__name"]
     ordering_fields = ["id", "created_at", "updated_at", "valid_until", "total", "number"]

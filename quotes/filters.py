@@ -5,6 +5,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from crm.common.filters import IsoDateTimeFilter
 from crm.common.widgets import LookupSelect
 from crm.customers.models import Account
 from crm.users.models import User
@@ -34,8 +35,8 @@ class QuoteFilter(django_filters.FilterSet):
                                             label=_("Expiring within 7 days"))
     valid_after = django_filters.DateFilter(field_name="valid_until", lookup_expr="gte")
     valid_before = django_filters.DateFilter(field_name="valid_until", lookup_expr="lte")
-    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    created_after = IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
 
     class Meta:
         model = Quote

@@ -41,8 +41,11 @@ def quote_pdf_context(quote: Quote, lines) -> dict:
         "doc_meta": meta,
         "customer_name": quote.customer_name,
         "contact_name": quote.contact.full_name if quote.contact_id and quote.account_id else "",
-        "bill_to_lines": quote.bill_to_lines,
-        "ship_to_lines": quote.ship_to_lines,
+        # the customer's address: the quote's own, else the account's
+        "bill_to_lines": quote.bill_to_lines or (
+            quote.account.address_lines if quote.account_id else []),
+        "ship_to_lines": quote.ship_to_lines or (
+            quote.account.shipping_address_lines if quote.account_id else []),
         "currency": quote.currency,
         "lines": lines,
         "totals": totals,

@@ -24,6 +24,7 @@ from crm.activities.events import record_event
 from crm.catalog import pricing
 from crm.catalog.models import Product, TaxRate
 from crm.catalog.selectors import price_for
+from crm.common.deletion import delete_or_refuse
 from crm.common.errors import BusinessRuleViolation, RecordLocked, TransitionNotAllowed
 from crm.common.money import ZERO, to_decimal
 from crm.common.sequences import next_number
@@ -340,7 +341,7 @@ def quote_delete(*, quote: Quote, actor) -> None:
     quote = _lock(quote)
     check_can_change(actor, quote)
     _check_draft(quote)
-    quote.delete()
+    delete_or_refuse(quote)
 
 
 # --- lines -----------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ set -euo pipefail
 RUN_PKGS=(tesseract-ocr tesseract-ocr-eng tesseract-ocr-deu tesseract-ocr-fra tesseract-ocr-spa
           libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core fonts-liberation
           poppler-utils)
-TEST_PKGS=("${RUN_PKGS[@]}" chromium dovecot-imapd)
+TEST_PKGS=("${RUN_PKGS[@]}" chromium dovecot-imapd redis-server)  # redis-server: outage test
 
 case "${1:-run}" in
   run) wanted=("${RUN_PKGS[@]}") ;;

@@ -34,5 +34,16 @@ echo "== migrations are up to date"
 echo "== deploy checks (production settings)"
 DEBUG=false SECRET_KEY="$(.venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(64))')" \
   ALLOWED_HOSTS=crm.example.com .venv/bin/python manage.py check --deploy --fail-level WARNING
+echo "== mail servers (Dovecot IMAP + aiosmtpd SMTP for tests/mail)"
+export CRM_MAIL_TEST_DIR=${CRM_MAIL_TEST_DIR:-/tmp/crm-mailservers-$(id -u)}
+export CRM_MAIL_TEST_ENV="$CRM_MAIL_TEST_DIR/env"
+if mail_started=$(bash scripts/mailservers.sh start); then
+  [ "$mail_started" = "STARTED" ] && trap 'bash scripts/mailservers.sh stop' EXIT
+elif [ "${CI:-}" = "true" ]; then
+  echo "The test mail servers did not start (CI=true: failing)." >&2
+  exit 1
+else
+  echo "warning: the test mail servers did not start; tests/mail will try again and fail." >&2
+fi
 echo "== pytest"
 .venv/bin/pytest "$@"

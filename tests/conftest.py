@@ -7,11 +7,32 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from crm.celery import app as celery_app
+from crm.common.cache import outages
 from crm.users.models import Role
 
 from .factories import TeamFactory, UserFactory
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def _db_order(item) -> tuple[int, int]:
+    """pytest-django's groups (plain db tests, transactional, no db), and within them the
+    `serialized_rollback` tests first."""
+    marker = item.get_closest_marker("django_db")
+    kwargs = marker.kwargs if marker else {}
+    fixtures = getattr(item, "fixturenames", [])
+    transactional = bool(kwargs.get("transaction") or kwargs.get("reset_sequences")
+                         or "transactional_db" in fixtures or "live_server" in fixtures)
+    group = 1 if transactional else 0 if (marker or "db" in fixtures) else 2
+    return group, 0 if kwargs.get("serialized_rollback") else 1
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    """Run the `serialized_rollback` tests before the other transactional ones. A transactional
+    test without it flushes and re-creates the content types with new ids; a serialized test
+    after it restores the original rows and fails on their unique (app_label, model)."""
+    items.sort(key=_db_order)
 
 
 @pytest.fixture(autouse=True)
@@ -26,6 +47,7 @@ def _isolate_side_effects(settings, tmp_path):
     previous = celery_app.conf.CELERY_TASK_ALWAYS_EAGER
     celery_app.conf.CELERY_TASK_ALWAYS_EAGER = True
     celery_app.conf.CELERY_TASK_EAGER_PROPAGATES = True
+    outages.reset()  # a cache/broker outage simulated by one test must not leak into the next
     cache.clear()
     yield
     celery_app.conf.CELERY_TASK_ALWAYS_EAGER = previous

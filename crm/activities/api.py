@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 
 from crm.common.api import ScopedModelViewSet
 from crm.common.db import fixed_join_order
+from crm.common.schema import AnsweredChoiceField
 from crm.users.models import User
 
 from . import selectors, services
@@ -26,8 +27,9 @@ class ActivitySerializer(serializers.ModelSerializer):
     regarding_type = serializers.ChoiceField(choices=list(REGARDING_FIELDS))
     regarding_id = serializers.IntegerField(min_value=1)
     regarding_name = serializers.SerializerMethodField()
-    state = serializers.ChoiceField(
-        choices=[ActivityState.OPEN, ActivityState.COMPLETED], required=False,
+    state = AnsweredChoiceField(
+        choices=[c for c in ActivityState.choices if c[0] != ActivityState.CANCELED],
+        required=False, response_choices=ActivityState.choices,  # read back: canceled too
         help_text="On create only: `completed` logs an activity that already happened. "
                   "Afterwards use the complete/cancel actions.",
     )

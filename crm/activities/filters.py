@@ -1,6 +1,7 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
+from crm.common.filters import IsoDateTimeFilter
 from crm.users.models import User
 
 from .models import REGARDING_FIELDS, Activity, ActivityKind, ActivityState, Priority
@@ -14,10 +15,10 @@ class ActivityFilter(django_filters.FilterSet):
     regarding_type = django_filters.ChoiceFilter(
         choices=[(k, k) for k in REGARDING_FIELDS], method="filter_regarding_type")
     regarding_id = django_filters.NumberFilter(method="filter_noop")
-    due_after = django_filters.IsoDateTimeFilter(field_name="due_at", lookup_expr="gte")
-    due_before = django_filters.IsoDateTimeFilter(field_name="due_at", lookup_expr="lt")
-    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    due_after = IsoDateTimeFilter(field_name="due_at", lookup_expr="gte")
+    due_before = IsoDateTimeFilter(field_name="due_at", lookup_expr="lt")
+    created_after = IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
 
     class Meta:
         model = Activity

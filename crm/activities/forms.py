@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from crm.common.forms import OwnerFieldMixin
+from crm.common.forms import OwnerFieldMixin, StorableDateTimeField
 
 from .models import Activity, ActivityKind
 
@@ -42,6 +42,8 @@ class ActivityForm(OwnerFieldMixin, forms.ModelForm):
         fields = ["subject", "description", "priority", "due_at", "direction",
                   "duration_minutes", "email_from", "email_to", "starts_at", "ends_at",
                   "location", "attendees", "attachment", "owner"]
+        # Offsets and years PostgreSQL cannot store are a field error, not a 500.
+        field_classes = dict.fromkeys(("due_at", "starts_at", "ends_at"), StorableDateTimeField)
         widgets = {
             "description": forms.Textarea(attrs={"rows": 3}),
             "attendees": forms.Textarea(attrs={"rows": 2}),

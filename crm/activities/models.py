@@ -253,12 +253,32 @@ class Event(models.Model):
 
     @property
     def title(self) -> str:
+        """"Qualify: New → Contacted": the states as their labels, never the stored codes."""
         text = self.action.replace("_", " ").replace("-", " ").strip().capitalize()
         if self.from_state and self.to_state:
-            return f"{text}: {self.from_state.replace('_', ' ')} → {self.to_state.replace('_', ' ')}"
+            return f"{text}: {self.state_label(self.from_state)} → " \
+                   f"{self.state_label(self.to_state)}"
         if self.to_state:
-            return f"{text}: {self.to_state.replace('_', ' ')}"
+            return f"{text}: {self.state_label(self.to_state)}"
         return text
+
+    def state_label(self, value: str) -> str:
+        label = _state_labels(self.record_type).get(value)
+        return str(label) if label is not None else value.replace("_", " ")
+
+
+def _state_labels(record_type: str) -> dict:
+    """{stored value: label} over the choice fields of the record type's model (status first,
+    as fields are declared), for event titles; empty for an unknown record type."""
+    from crm.common.registries import record_types
+
+    if record_type not in record_types:
+        return {}
+    labels: dict = {}
+    for field in record_types.get(record_type).model._meta.get_fields():
+        for value, label in getattr(field, "flatchoices", None) or ():
+            labels.setdefault(value, label)
+    return labels
 
 
 EVENT_KIND = "event"

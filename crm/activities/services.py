@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from crm.common.deletion import delete_or_refuse
 from crm.common.errors import RecordLocked, TransitionNotAllowed
 from crm.common.queue import enqueue_on_commit
 from crm.common.registries import record_types
@@ -181,7 +182,7 @@ def activity_delete(*, activity: Activity, actor) -> None:
     activity = _lock(activity)
     check_can_change(actor, activity)
     shown_on = set(activity.timeline_entries.values_list("record_type", "record_id"))
-    activity.delete()  # its timeline entries go with it (foreign key cascade)
+    delete_or_refuse(activity)  # its timeline entries go with it (foreign key cascade)
     for key in shown_on:
         aggregation.mark_record_changed(*key, full=False)
     from .tasks import sync_timeline_records

@@ -126,7 +126,11 @@ class ActivityDeleteView(LoginRequiredMixin, View):
     def post(self, request, pk):
         activity = selectors.activity_get(user=request.user, pk=pk)
         regarding = activity.regarding
-        services.activity_delete(activity=activity, actor=request.user)
+        try:
+            services.activity_delete(activity=activity, actor=request.user)
+        except DomainError as exc:  # e.g. record_in_use: say why and keep it
+            messages.error(request, exc.message)
+            return redirect(activity.get_absolute_url())
         messages.success(request, _("Activity “%(s)s” deleted.") % {"s": activity.subject})
         fallback = regarding.get_absolute_url() if regarding is not None else reverse(
             "activity-list")

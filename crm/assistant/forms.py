@@ -1,12 +1,14 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from crm.common.forms import StorableDateTimeField
+
 from .models import CardState, Priority
 from .registry import rules
 
 
 class SnoozeForm(forms.Form):
-    until = forms.DateTimeField(
+    until = StorableDateTimeField(
         label=_("Snooze until"), required=False,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"],

@@ -3,25 +3,36 @@
 import logging
 
 from celery import shared_task
-from django.core.cache import cache
+from django.conf import settings
+from django.db import InterfaceError, OperationalError
+
+from crm.common.lease import Lease
 
 from . import digest, engine
 
 logger = logging.getLogger(__name__)
-LOCK_KEY = "assistant:scan-lock"
-LOCK_SECONDS = 60 * 60
+LEASE_NAME = "assistant:scan"
+
+
+def scan_lease(kinds=None) -> Lease:
+    """The lease a scan holds: renewed while it runs, so a worker killed mid-scan blocks the
+    next scan for at most the lease's expiry (not the length of a scan)."""
+    name = LEASE_NAME if not kinds else f"{LEASE_NAME}:{','.join(sorted(kinds))}"
+    return Lease(name, ttl=settings.CRM_ASSISTANT_SCAN_LEASE_SECONDS,
+                 renew_every=settings.CRM_ASSISTANT_SCAN_LEASE_RENEW_SECONDS)
 
 
 def _locked_scan(full: bool, kinds=None) -> dict:
     # Two overlapping scans would do the same work twice; the second one simply skips.
-    key = LOCK_KEY if not kinds else f"{LOCK_KEY}:{','.join(sorted(kinds))}"
-    if not cache.add(key, "1", LOCK_SECONDS):
-        logger.info("assistant scan already running; skipped")
-        return {"skipped": True}
-    try:
+    lease = scan_lease(kinds)
+    with lease.hold() as held:
+        if not held:
+            if lease.cache_unavailable:
+                logger.warning("assistant scan skipped: the cache holding its lease is down")
+            else:
+                logger.info("assistant scan already running; skipped")
+            return {"skipped": True}
         return engine.scan(full=full, kinds=set(kinds) if kinds else None).as_dict()
-    finally:
-        cache.delete(key)
 
 
 @shared_task(name="crm.assistant.scan", acks_late=True)
@@ -39,7 +50,8 @@ def full_scan() -> dict:
 
 
 @shared_task(name="crm.assistant.refresh_records", acks_late=True, max_retries=3,
-             autoretry_for=(ConnectionError,), retry_backoff=True)
+             autoretry_for=(ConnectionError, OperationalError, InterfaceError),
+             retry_backoff=True, retry_backoff_max=60, retry_jitter=True)
 def refresh_records(record_type: str, record_ids: list[int]) -> dict:
     return engine.refresh_records(record_type, record_ids).as_dict()
 

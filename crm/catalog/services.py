@@ -3,6 +3,7 @@
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
+from crm.common.deletion import delete_or_refuse
 from crm.common.visibility import (
     PUBLIC,
     apply_owner_change,
@@ -93,4 +94,4 @@ def catalog_delete(*, actor, instance) -> None:
         check_can_change(actor, instance, visibility=PUBLIC)
     else:
         require_catalog_admin(actor)
-    instance.delete()
+    delete_or_refuse(instance)  # 409 record_in_use while lines or price lists use it

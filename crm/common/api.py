@@ -8,13 +8,17 @@ from datetime import timedelta
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
-from django.http import Http404
+from django.db.models import ProtectedError, Q, RestrictedError
+from django.http import Http404, HttpResponse, JsonResponse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from rest_framework import exceptions, status, viewsets
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from .errors import DomainError, PreconditionFailed
+from .concurrency import check_version_locked, dispatch_atomically, if_match_tags
+from .deletion import record_in_use
+from .errors import DomainError, ErrorCode
 from .models import IdempotencyRecord
 from .pagination import CursorPage
 from .visibility import OWNED, check_can_change, scope_readable
@@ -62,6 +66,8 @@ def error_body(code: str, message: str, **extra) -> dict:
 
 def exception_handler(exc, context):
     """Every API error is `{"code", "message", "fields"?}` (API.md, Errors)."""
+    if isinstance(exc, ProtectedError | RestrictedError):  # a delete outside delete_or_refuse
+        exc = record_in_use(exc)
     if isinstance(exc, DomainError):
         return Response(exc.as_dict(), status=exc.status_code)
     if isinstance(exc, DjangoValidationError):
@@ -96,13 +102,16 @@ def exception_handler(exc, context):
 class ETagMixin:
     """ETag on reads; `If-Match` on writes and actions answers 412 when the record changed."""
 
+    def dispatch(self, request, *args, **kwargs):
+        if isinstance(self, IdempotencyMixin):
+            # It opens the transaction itself, inside its own bookkeeping of the key.
+            return super().dispatch(request, *args, **kwargs)
+        return dispatch_atomically(super().dispatch, request, *args, **kwargs)
+
     def check_if_match(self, instance) -> None:
-        header = self.request.headers.get("If-Match")
-        if not header or header.strip() == "*":
-            return
-        tags = {t.strip().removeprefix("W/") for t in header.split(",")}
-        if instance.etag not in tags and str(instance.version) not in tags:
-            raise PreconditionFailed()
+        """412 unless the record is still the version `If-Match` names, compared with its row
+        locked in the request's transaction (crm.common.concurrency)."""
+        check_version_locked(instance, if_match_tags(self.request))
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
@@ -120,15 +129,22 @@ class ETagMixin:
 
 
 class IdempotencyMixin:
-    """A POST with `Idempotency-Key` is answered once; a retry gets the first answer back."""
+    """A POST with `Idempotency-Key` is answered once; a retry gets the first answer back.
+
+    The key is recorded before the request runs (so a concurrent retry sees it in flight:
+    409 `request_in_progress`) and filled with the response when it ends. A first attempt
+    that fails (an exception, a 5xx, or a transient 409/412/429) removes its record, so the
+    retry runs afresh; a record left unfinished by a killed process expires after
+    IDEMPOTENCY_IN_FLIGHT_TIMEOUT."""
 
     IDEMPOTENCY_TTL = timedelta(hours=24)
+    IDEMPOTENCY_IN_FLIGHT_TIMEOUT = timedelta(minutes=10)
 
     def dispatch(self, request, *args, **kwargs):
         key = request.headers.get("Idempotency-Key")
         if request.method == "POST" and key:
             return self._dispatch_idempotent(request, key, *args, **kwargs)
-        return super().dispatch(request, *args, **kwargs)
+        return dispatch_atomically(super().dispatch, request, *args, **kwargs)
 
     def _dispatch_idempotent(self, request, key, *args, **kwargs):
         # Authenticate first with DRF so we know whose key this is.
@@ -138,52 +154,56 @@ class IdempotencyMixin:
         except exceptions.APIException:
             user = None
         if user is None or not user.is_authenticated:
-            return super().dispatch(request, *args, **kwargs)
+            return dispatch_atomically(super().dispatch, request, *args, **kwargs)
+        problem = idempotency_key_problem(key)
+        if problem:
+            return _json_response(400, error_body(
+                ErrorCode.VALIDATION_ERROR, problem, fields={"Idempotency-Key": [problem]}))
         body_hash = hashlib.sha256(request.body or b"").hexdigest()
-        cutoff = timezone.now() - self.IDEMPOTENCY_TTL
-        existing = IdempotencyRecord.objects.filter(
-            user=user, key=key, created_at__gte=cutoff
-        ).first()
+        path = request.path[:PATH_MAX_LENGTH]
+        now = timezone.now()
+        # Expired answers, and attempts abandoned by a killed process, no longer hold the key.
+        IdempotencyRecord.objects.filter(user=user, key=key).filter(
+            Q(created_at__lt=now - self.IDEMPOTENCY_TTL)
+            | Q(status_code__isnull=True, created_at__lt=now - self.IDEMPOTENCY_IN_FLIGHT_TIMEOUT)
+        ).delete()
+        existing = IdempotencyRecord.objects.filter(user=user, key=key).first()
         if existing is not None:
-            return self._replay(request, existing, body_hash, *args, **kwargs)
-        IdempotencyRecord.objects.filter(user=user, key=key, created_at__lt=cutoff).delete()
+            return self._replay(request, existing, body_hash, path)
         try:
             with transaction.atomic():
                 record = IdempotencyRecord.objects.create(
-                    user=user, key=key, method=request.method, path=request.path,
-                    body_hash=body_hash,
+                    user=user, key=key, method=request.method, path=path, body_hash=body_hash,
                 )
-        except IntegrityError:
-            existing = IdempotencyRecord.objects.get(user=user, key=key)
-            return self._replay(request, existing, body_hash, *args, **kwargs)
-        response = super().dispatch(request, *args, **kwargs)
-        if hasattr(response, "render") and not getattr(response, "is_rendered", True):
-            response.render()
-        if response.status_code >= 500 or response.status_code in (409, 412, 429):
-            record.delete()  # a retry may succeed later; do not pin a transient failure
-        else:
-            record.status_code = response.status_code
-            record.response_body = response.content
-            record.content_type = response.get("Content-Type", "application/json")
-            record.save(update_fields=["status_code", "response_body", "content_type"])
-        return response
+        except IntegrityError:  # a concurrent first attempt recorded it a moment ago
+            existing = IdempotencyRecord.objects.filter(user=user, key=key).first()
+            return self._replay(request, existing, body_hash, path)
+        stored = False
+        try:
+            response = dispatch_atomically(super().dispatch, request, *args, **kwargs)
+            if hasattr(response, "render") and not getattr(response, "is_rendered", True):
+                response.render()
+            # A retry may succeed later: do not pin a server error or a transient conflict.
+            if response.status_code < 500 and response.status_code not in (409, 412, 429):
+                record.status_code = response.status_code
+                record.response_body = response.content
+                record.content_type = response.get("Content-Type", "application/json")
+                record.save(update_fields=["status_code", "response_body", "content_type"])
+                stored = True
+            return response
+        finally:
+            if not stored:  # also when the view raised: the key must not stay "in progress"
+                IdempotencyRecord.objects.filter(pk=record.pk).delete()
 
-    def _replay(self, request, existing, body_hash, *args, **kwargs):
-        from django.http import HttpResponse, JsonResponse
-
-        if existing.body_hash != body_hash or existing.path != request.path:
-            return JsonResponse(
-                error_body(
-                    "idempotency_key_reused",
-                    "This Idempotency-Key was already used with a different request.",
-                ),
-                status=422,
-            )
-        if existing.status_code is None:
-            return JsonResponse(
-                error_body("conflict", "A request with this Idempotency-Key is still running."),
-                status=409,
-            )
+    def _replay(self, request, existing, body_hash, path):
+        if existing is None or existing.status_code is None:
+            if existing is not None and (existing.body_hash != body_hash or existing.path != path):
+                return _key_reused()
+            return _json_response(409, error_body(
+                ErrorCode.REQUEST_IN_PROGRESS,
+                _("A request with this Idempotency-Key is still running; retry later.")))
+        if existing.body_hash != body_hash or existing.path != path:
+            return _key_reused()
         response = HttpResponse(
             bytes(existing.response_body or b""), status=existing.status_code,
             content_type=existing.content_type or "application/json",
@@ -192,11 +212,36 @@ class IdempotencyMixin:
         return response
 
 
+PATH_MAX_LENGTH = IdempotencyRecord._meta.get_field("path").max_length
+KEY_MAX_LENGTH = IdempotencyRecord._meta.get_field("key").max_length
+
+
+def idempotency_key_problem(key: str) -> str | None:
+    """Why `key` cannot be an Idempotency-Key (too long, control characters), or None."""
+    if len(key) > KEY_MAX_LENGTH:
+        return str(_("An Idempotency-Key has at most %(n)d characters.") % {"n": KEY_MAX_LENGTH})
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in key):
+        return str(_("An Idempotency-Key cannot contain control characters."))
+    return None
+
+
+def _json_response(status_code: int, body: dict) -> JsonResponse:
+    return JsonResponse(body, status=status_code)
+
+
+def _key_reused() -> JsonResponse:
+    return _json_response(422, error_body(
+        ErrorCode.IDEMPOTENCY_KEY_REUSED,
+        _("This Idempotency-Key was already used with a different request.")))
+
+
 class ScopedViewSetMixin(ETagMixin, IdempotencyMixin):
     """Scope to readable records (404 otherwise), 403 on changes the caller may not make."""
 
     visibility = OWNED
     owner_field = "owner"
+    # Records have integer ids: `.../lines/abc/` is a 404 from the router, not a ValueError.
+    lookup_value_regex = r"\d+"
 
     def get_base_queryset(self):
         return self.queryset.all()

@@ -12,6 +12,7 @@ NAV_ITEMS = [
     ("contacts", "Contacts", "contact-list"),
     ("products", "Products", "product-list"),
     ("activities", "Activities", "activity-list"),
+    ("email", "Email", "mailbox-list"),
 ]
 
 

@@ -1,6 +1,26 @@
 """Domain errors raised by services. The API maps each to a JSON error, HTML views to a message."""
 
+from enum import StrEnum
+
 from django.utils.translation import gettext_lazy as _
+
+
+class ErrorCode(StrEnum):
+    """The `code` of every API error body (API.md, Errors): the public contract."""
+
+    VALIDATION_ERROR = "validation_error"
+    NOT_AUTHENTICATED = "not_authenticated"
+    PERMISSION_DENIED = "permission_denied"
+    NOT_FOUND = "not_found"
+    TRANSITION_NOT_ALLOWED = "transition_not_allowed"
+    RECORD_LOCKED = "record_locked"
+    DUPLICATE_DETECTED = "duplicate_detected"
+    RECORD_IN_USE = "record_in_use"
+    PRECONDITION_FAILED = "precondition_failed"
+    IDEMPOTENCY_KEY_REUSED = "idempotency_key_reused"
+    REQUEST_IN_PROGRESS = "request_in_progress"
+    RATE_LIMITED = "rate_limited"
+    SERVICE_UNAVAILABLE = "service_unavailable"
 
 
 class DomainError(Exception):
@@ -56,7 +76,17 @@ class BusinessRuleViolation(DomainError):
         super().__init__(message, **extra)
 
 
+class RecordInUse(DomainError):
+    """A delete refused because other records refer to this one (ProtectedError)."""
+
+    code = ErrorCode.RECORD_IN_USE.value
+    default_message = _("This record is in use by other records and cannot be deleted.")
+
+    def __init__(self, message=None, *, referenced_by=None, **extra):
+        super().__init__(message, referenced_by=dict(referenced_by or {}), **extra)
+
+
 class PreconditionFailed(DomainError):
-    code = "precondition_failed"
+    code = ErrorCode.PRECONDITION_FAILED.value
     status_code = 412
     default_message = _("The record changed since you read it. Reload it and try again.")

@@ -1,5 +1,8 @@
+from datetime import UTC, datetime, timedelta
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django_filters.fields import IsoDateTimeField
 
 from crm.common.visibility import can_reassign
 
@@ -31,3 +34,40 @@ class OwnerFieldMixin:
 
 class CSVUploadForm(forms.Form):
     file = forms.FileField(label=_("CSV file"))
+
+
+# PostgreSQL stores `timestamp with time zone` for years 1..9999 (here: what Python's datetime
+# holds) and takes UTC offsets up to 15:59; Python parses offsets up to 23:59. A value outside
+# either range reaches the database as "time zone displacement out of range" (a 500).
+MAX_UTC_OFFSET = timedelta(hours=15, minutes=59)
+
+
+def check_storable_datetime(value):
+    """`value` as an aware UTC datetime PostgreSQL can hold, or a ValidationError saying why."""
+    if value is None or not isinstance(value, datetime):
+        return value
+    offset = value.utcoffset()
+    if offset is not None and abs(offset) > MAX_UTC_OFFSET:
+        raise forms.ValidationError(
+            _("The UTC offset must be between -15:59 and +15:59."), code="offset_out_of_range")
+    if offset is None:
+        return value
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:
+        raise forms.ValidationError(_("The date is out of range (years 1 to 9999)."),
+                                    code="date_out_of_range") from None
+
+
+class StorableIsoDateTimeField(IsoDateTimeField):
+    """django-filter's ISO 8601 field refusing datetimes PostgreSQL cannot hold (400, not 500)."""
+
+    def to_python(self, value):
+        return check_storable_datetime(super().to_python(value))
+
+
+class StorableDateTimeField(forms.DateTimeField):
+    """A form DateTimeField with the same bounds (offset within +-15:59, years 1..9999)."""
+
+    def to_python(self, value):
+        return check_storable_datetime(super().to_python(value))

@@ -76,13 +76,20 @@ class LocalStaticURLFetcher(URLFetcher):
         return URLFetcherResponse(url, body, {"Content-Type": content_type})
 
 
+def company_address_lines() -> list[str]:
+    address = getattr(settings, "CRM_COMPANY_ADDRESS", "") or ""
+    return [line.strip() for line in address.replace("\n", ";").split(";") if line.strip()]
+
+
 def render_pdf(template_name: str, context: dict) -> bytes:
     """Render `template_name` with `context` to PDF bytes (no network access).
 
-    `company_name` defaults to settings.CRM_COMPANY_NAME; see templates/pdf/base.html for the
-    context the shared document layout understands.
+    `company_name` defaults to settings.CRM_COMPANY_NAME and `company_address_lines` to
+    settings.CRM_COMPANY_ADDRESS (";"- or newline-separated); see templates/pdf/base.html for
+    the context the shared document layout understands.
     """
-    context = {"company_name": settings.CRM_COMPANY_NAME, **context}
+    context = {"company_name": settings.CRM_COMPANY_NAME,
+               "company_address_lines": company_address_lines(), **context}
     html = render_to_string(template_name, context)
     document = HTML(string=html, base_url=BASE_URL, url_fetcher=LocalStaticURLFetcher())
     return document.write_pdf()

@@ -205,9 +205,30 @@ class GlobalSearchView(LoginRequiredMixin, TemplateView):
 
 
 def healthz(request):
+    """Liveness: the process answers and reaches its database. Readiness is /readyz/."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return HttpResponse("ok", content_type="text/plain")
+
+
+def readyz(request):
+    """Readiness: 200 when every dependency answers, else 503 naming the ones that do not.
+
+    Checks the database, Redis (the cache), the Celery broker and the worker heartbeat. With
+    no REDIS_URL (the embedded default) tasks run inline, so broker and worker are "inline".
+    """
+    from .readiness import run_checks
+
+    checks = run_checks()
+    down = [name for name, state in checks.items() if state not in ("ok", "inline", "local")]
+    if not down:
+        return JsonResponse({"status": "ok", "checks": checks})
+    response = JsonResponse({
+        "status": "unavailable", "code": "service_unavailable",
+        "message": f"Not ready: {', '.join(down)} unavailable.", "down": down, "checks": checks,
+    }, status=503)
+    response["Retry-After"] = "30"
+    return response
 
 
 def querystring(params: dict) -> str:

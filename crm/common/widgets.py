@@ -26,8 +26,11 @@ class LookupSelect(forms.Select):
         selected = {str(v) for v in value if v not in (None, "")}
         groups = []
         choices = [("", "---------")]
-        if selected:
-            qs = self.choices.queryset.filter(pk__in=selected)
+        # The value comes back as typed when the form is invalid (`?account=abc`): look up ids
+        # only, or the query itself fails.
+        ids = [v for v in selected if v.isdigit() and len(v) < 19]
+        if ids:
+            qs = self.choices.queryset.filter(pk__in=ids)
             choices += [(obj.pk, str(obj)) for obj in qs]
         for index, (option_value, label) in enumerate(choices):
             option = self.create_option(

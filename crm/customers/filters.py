@@ -1,5 +1,6 @@
 import django_filters
 
+from crm.common.filters import IsoDateTimeFilter
 from crm.users.models import User
 
 from .models import Account, Contact, Industry
@@ -11,8 +12,8 @@ class AccountFilter(django_filters.FilterSet):
     country = django_filters.CharFilter(lookup_expr="iexact")
     city = django_filters.CharFilter(lookup_expr="iexact")
     parent = django_filters.NumberFilter(field_name="parent_id")
-    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    created_after = IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
 
     class Meta:
         model = Account
@@ -24,8 +25,8 @@ class ContactFilter(django_filters.FilterSet):
     account = django_filters.NumberFilter(field_name="account_id")
     country = django_filters.CharFilter(lookup_expr="iexact")
     city = django_filters.CharFilter(lookup_expr="iexact")
-    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    created_after = IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
 
     class Meta:
         model = Contact

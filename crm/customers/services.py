@@ -3,6 +3,7 @@
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from crm.common.deletion import delete_or_refuse
 from crm.common.visibility import (
     PUBLIC,
     apply_owner_change,
@@ -101,11 +102,11 @@ def contact_update(*, contact: Contact, actor, **data) -> Contact:
 def account_delete(*, account: Account, actor) -> None:
     account = Account.objects.select_for_update().get(pk=account.pk)
     check_can_change(actor, account, visibility=PUBLIC)
-    account.delete()
+    delete_or_refuse(account)  # 409 record_in_use while opportunities, quotes... use it
 
 
 @transaction.atomic
 def contact_delete(*, contact: Contact, actor) -> None:
     contact = Contact.objects.select_for_update().get(pk=contact.pk)
     check_can_change(actor, contact, visibility=PUBLIC)
-    contact.delete()
+    delete_or_refuse(contact)

@@ -1,6 +1,5 @@
 """Computing widgets: scoped SQL aggregates, a short cache with visible freshness, CSV."""
 
-import csv
 import io
 import logging
 from dataclasses import dataclass
@@ -10,6 +9,8 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
+
+from crm.common import csvexport
 
 from .context import WidgetContext
 from .registry import MONEY, PERCENT, Widget
@@ -129,7 +130,7 @@ def _with_links(widget: Widget, ctx: WidgetContext, result: WidgetResult) -> Wid
 def to_csv(result: WidgetResult) -> str:
     """The widget's rows as CSV with a header of column labels (money/percent as plain numbers)."""
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csvexport.writer(out)
     columns = result.widget.columns
     writer.writerow([str(c.label) for c in columns])
     for row in result.rows:

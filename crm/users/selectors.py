@@ -18,3 +18,13 @@ def assignable_users(user):
     if ids is None:
         return qs
     return qs.filter(id__in=ids)
+
+
+def api_token_list(*, user):
+    """Active personal API tokens `user` may see: their own; admins everyone's."""
+    from .models import ApiToken
+
+    qs = ApiToken.objects.active().select_related("user")
+    if not getattr(user, "is_admin_role", False):
+        qs = qs.filter(user=user)
+    return qs

@@ -1,5 +1,19 @@
+from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.http import Http404
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+from django.views import View
 from django.views.generic import TemplateView
+
+from crm.common.errors import DomainError
+
+from .forms import ApiTokenForm
+from .models import ApiToken
+from .services import api_token_create, api_token_revoke
+
+# The key of a token just created, kept in the session for exactly one page view.
+NEW_TOKEN_SESSION_KEY = "users.new_api_token"
 
 
 class ProfileView(LoginRequiredMixin, TemplateView):
@@ -14,5 +28,35 @@ class ProfileView(LoginRequiredMixin, TemplateView):
             reports=user.reports.order_by("first_name"),
             teammates=user.team.members.exclude(pk=user.pk) if user.team_id else [],
             has_token=Token.objects.filter(user=user).exists(),
+            api_tokens=ApiToken.objects.filter(user=user).active(),
+            token_form=kwargs.get("token_form") or ApiTokenForm(),
+            new_token=self.request.session.pop(NEW_TOKEN_SESSION_KEY, None),
         )
         return ctx
+
+
+class ApiTokenCreateView(LoginRequiredMixin, View):
+    def post(self, request):
+        form = ApiTokenForm(request.POST)
+        if form.is_valid():
+            try:
+                token, key = api_token_create(user=request.user, name=form.cleaned_data["name"],
+                                              expires_at=form.expires_at())
+            except DomainError as exc:
+                form.add_error(None, exc.message)
+            else:
+                request.session[NEW_TOKEN_SESSION_KEY] = {"name": token.name, "key": key}
+                return redirect("profile")
+        page = ProfileView()
+        page.setup(request)
+        return page.render_to_response(page.get_context_data(token_form=form), status=400)
+
+
+class ApiTokenRevokeView(LoginRequiredMixin, View):
+    def post(self, request, pk):
+        token = ApiToken.objects.filter(user=request.user, pk=pk).active().first()
+        if token is None:
+            raise Http404
+        api_token_revoke(token=token, actor=request.user)
+        messages.success(request, _("Token “%(name)s” revoked.") % {"name": token.name})
+        return redirect("profile")

@@ -12,3 +12,13 @@ document.addEventListener("click", function (event) {
     event.stopImmediatePropagation();
   }
 }, true);
+
+// Bar widths come from `data-bar-width` (percent): set through the CSSOM, which the
+// Content-Security-Policy allows, unlike inline `style=` attributes.
+function applyBarWidths(root) {
+  root.querySelectorAll("[data-bar-width]").forEach(function (bar) {
+    bar.style.width = bar.getAttribute("data-bar-width") + "%";
+  });
+}
+document.addEventListener("DOMContentLoaded", function () { applyBarWidths(document); });
+document.addEventListener("htmx:afterSwap", function (event) { applyBarWidths(event.target); });

@@ -53,12 +53,68 @@ def browser():
         browser.close()
 
 
+# Runs in every page before its own scripts (injected by the browser, so the page's CSP does not
+# apply to it): a Content-Security-Policy violation becomes a console error the test sees, even
+# for a violation the browser would only report as an event (e.g. a blocked style attribute).
+CSP_LISTENER = """
+document.addEventListener("securitypolicyviolation", (e) => {
+  console.error(`CSP violation: ${e.violatedDirective} blocked ${e.blockedURI || "inline"}`
+                + ` at ${e.sourceFile || document.location.href}:${e.lineNumber}`
+                + (e.sample ? ` (${e.sample})` : ""));
+});
+"""
+
+
 @pytest.fixture
-def page(browser, live_server, request):
+def allow_console_errors():
+    """`allow_console_errors(pattern)`: a console error matching `pattern` (a regular
+    expression) is expected by this test, e.g. the 409 of a refused drag on the board.
+    CSP violations can never be allowed."""
+    patterns: list[re.Pattern] = []
+
+    def allow(pattern: str) -> None:
+        patterns.append(re.compile(pattern))
+
+    allow.patterns = patterns
+    return allow
+
+
+@pytest.fixture
+def browser_problems() -> list[str]:
+    """What the browser logged against the page (CSP violations, console errors, uncaught
+    errors, 4xx/5xx responses); any left at the end fails the test."""
+    return []
+
+
+@pytest.fixture
+def page(browser, live_server, request, allow_console_errors, browser_problems):
     context = browser.new_context(base_url=live_server.url,
                                   viewport={"width": 1280, "height": 900})
+    context.add_init_script(CSP_LISTENER)
     page = context.new_page()
     page.set_default_timeout(10_000)
+    problems = browser_problems
+
+    def on_console(message):
+        if message.type != "error":
+            return
+        text = message.text
+        if "Content Security Policy" in text or text.startswith("CSP violation"):
+            problems.append(f"{text} [{page.url}]")
+        elif not any(p.search(text) for p in allow_console_errors.patterns):
+            problems.append(f"console error: {text} [{page.url}]")
+
+    def on_response(response):
+        # The console says "Failed to load resource" without the address: name it here.
+        expected = any(p.search(f"status of {response.status}")
+                       for p in allow_console_errors.patterns)
+        if response.status >= 400 and not expected:
+            problems.append(f"HTTP {response.status} for {response.request.method} "
+                            f"{response.url} [{page.url}]")
+
+    page.on("console", on_console)
+    page.on("response", on_response)
+    page.on("pageerror", lambda error: problems.append(f"uncaught error: {error} [{page.url}]"))
     yield page
     failed = getattr(request.node, "rep_call", None)
     if failed is not None and failed.failed:
@@ -70,6 +126,9 @@ def page(browser, live_server, request):
         except Exception:  # the page may be gone; the test failure itself is what matters
             pass
     context.close()
+    if problems and not (failed is not None and failed.failed):
+        pytest.fail("The browser logged errors (every page must run clean under the CSP):\n"
+                    + "\n".join(dict.fromkeys(problems)), pytrace=False)
 
 
 @pytest.fixture

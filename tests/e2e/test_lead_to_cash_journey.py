@@ -35,7 +35,10 @@ def stage_steps(transactional_db):
         import_module("opportunities.migrations.0002_seed_stage_steps").seed(apps, None)
 
 
-def test_seller_takes_a_lead_to_a_paid_invoice(stage_steps, org, page, login):
+def test_seller_takes_a_lead_to_a_paid_invoice(stage_steps, org, page, login,
+                                               allow_console_errors):
+    # the refused payment answers 400 with the form and its errors
+    allow_console_errors(r"status of 400")
     page.on("dialog", lambda dialog: dialog.accept())  # the "are you sure?" confirmations
     login(page, org.sam)
 

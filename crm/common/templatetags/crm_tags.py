@@ -1,11 +1,9 @@
-from decimal import Decimal
-
 from django import template
 from django.template.loader import render_to_string
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from crm.common.money import format_money
+from crm.common.formatting import format_money
 from crm.common.registries import detail_panels
 
 register = template.Library()
@@ -13,9 +11,8 @@ register = template.Library()
 
 @register.filter
 def money(value, currency=""):
-    if value is None or value == "":
-        return "—"
-    return format_money(Decimal(value), currency)
+    """`{{ amount|money:currency }}`: crm.common.formatting.format_money, like every message."""
+    return format_money(value, currency or None)
 
 
 @register.simple_tag(takes_context=True)

@@ -3,7 +3,7 @@ from decimal import Decimal
 from django import template
 from django.utils.text import slugify
 
-from crm.common.money import format_money
+from crm.common.formatting import format_money
 
 from ..registry import DAYS, INT, MONEY, PERCENT
 

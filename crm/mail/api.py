@@ -1,0 +1,233 @@
+"""`mailboxes/` (the caller's mailbox; admins: queues too) and `emails/` (tracked messages).
+
+Sending (`POST emails/`) and `email-templates/` belong to the sending side: `EmailViewSet.create`
+delegates to `crm.mail.api_send.email_create`, and `api_send.register(router)` adds its routes.
+"""
+
+from django.urls import reverse
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from crm.common.api import ETagMixin, IdempotencyMixin
+from crm.common.queue import publish
+
+from . import selectors, services
+from .linking import LINKABLE_TYPES
+from .models import EmailAttachment, EmailDirection, EmailMessage, Mailbox, MailboxKind, Security
+
+
+class MailboxSerializer(serializers.ModelSerializer):
+    password = serializers.CharField(write_only=True, required=False, allow_blank=True,
+                                     trim_whitespace=False, style={"input_type": "password"},
+                                     help_text="Write-only; blank or absent keeps the stored one.")
+    kind = serializers.ChoiceField(choices=MailboxKind.choices, default=MailboxKind.PERSONAL)
+    imap_security = serializers.ChoiceField(choices=Security.choices, default=Security.SSL)
+    smtp_security = serializers.ChoiceField(choices=Security.choices, default=Security.STARTTLS)
+    folders = serializers.ListField(child=serializers.CharField(max_length=255),
+                                    required=False, max_length=20)
+
+    class Meta:
+        model = Mailbox
+        fields = ["id", "kind", "owner", "address", "display_name", "imap_host", "imap_port",
+                  "imap_security", "smtp_host", "smtp_port", "smtp_security", "username",
+                  "password", "folders", "state", "last_sync_at", "last_error",
+                  "last_error_at", "version", "created_at", "updated_at"]
+        read_only_fields = ["owner", "state", "last_sync_at", "last_error", "last_error_at",
+                            "version", "created_at", "updated_at"]
+        extra_kwargs = {"username": {"required": False}}
+
+    def create(self, validated_data):
+        password = validated_data.pop("password", None)
+        return services.mailbox_save(actor=self.context["request"].user, password=password,
+                                     **validated_data)
+
+    def update(self, instance, validated_data):
+        password = validated_data.pop("password", None)
+        validated_data.pop("kind", None)  # a mailbox does not change kind
+        return services.mailbox_save(actor=self.context["request"].user, mailbox=instance,
+                                     password=password, **validated_data)
+
+
+ServerAnswer = inline_serializer("MailServerAnswer", {
+    "ok": serializers.BooleanField(), "message": serializers.CharField()})
+
+
+class MailboxViewSet(ETagMixin, IdempotencyMixin, viewsets.ModelViewSet):
+    serializer_class = MailboxSerializer
+    lookup_value_regex = r"\d+"
+    queryset = Mailbox.objects.none()
+
+    def get_queryset(self):
+        return selectors.mailbox_list(user=self.request.user).order_by("kind", "id")
+
+    def get_object(self):
+        obj = super().get_object()
+        self._etag_instance = obj
+        if self.request.method in ("PUT", "PATCH", "DELETE"):
+            self.check_if_match(obj)
+        return obj
+
+    def perform_create(self, serializer):
+        serializer.save()
+        self._etag_instance = serializer.instance
+
+    def perform_update(self, serializer):
+        serializer.save()
+        self._etag_instance = serializer.instance
+
+    def perform_destroy(self, instance):
+        services.mailbox_delete(actor=self.request.user, mailbox=instance)
+
+    @extend_schema(request=None, responses={202: inline_serializer("MailboxSyncQueued", {
+        "status": serializers.CharField()})})
+    @action(detail=True, methods=["post"])
+    def sync(self, request, pk=None):
+        """Start a sync now (a disabled mailbox is re-enabled by saving its settings)."""
+        from .tasks import sync_mailbox
+
+        mailbox = self.get_object()
+        publish(sync_mailbox, mailbox.pk)
+        return Response({"status": "queued"}, status=status.HTTP_202_ACCEPTED)
+
+    @extend_schema(request=inline_serializer("MailboxTest", {
+        "password": serializers.CharField(required=False)}),
+        responses=inline_serializer("MailboxTestResult", {"imap": ServerAnswer,
+                                                          "smtp": ServerAnswer}))
+    @action(detail=True, methods=["post"])
+    def test(self, request, pk=None):
+        """Log in to the IMAP and SMTP servers; answers each server's own message."""
+        mailbox = self.get_object()
+        password = request.data.get("password") if hasattr(request.data, "get") else None
+        return Response(services.mailbox_test_connection(mailbox=mailbox,
+                                                         password=password or None))
+
+
+class EmailAttachmentSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = EmailAttachment
+        fields = ["id", "filename", "content_type", "size", "content_id", "skipped_reason",
+                  "url"]
+
+    def get_url(self, obj) -> str | None:
+        if not obj.file:
+            return None
+        try:
+            path = reverse("mail-attachment", args=[obj.pk])
+        except Exception:  # noqa: BLE001 - the download view is the display side's
+            return None
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request else path
+
+
+class EmailSerializer(serializers.ModelSerializer):
+    regarding_type = serializers.SerializerMethodField()
+    regarding_id = serializers.SerializerMethodField()
+    attachments = EmailAttachmentSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = EmailMessage
+        fields = ["id", "message_id", "thread", "regarding_type", "regarding_id", "direction",
+                  "status", "from_address", "from_name", "to", "cc", "subject", "sent_at",
+                  "text", "attachments", "in_reply_to", "error", "created_at"]
+        read_only_fields = fields
+
+    def get_regarding_type(self, obj) -> str | None:
+        return obj.activity.regarding_type if obj.activity_id else None
+
+    def get_regarding_id(self, obj) -> int | None:
+        return obj.activity.regarding_id if obj.activity_id else None
+
+    def get_fields(self):
+        # `from` is a Python keyword: the model field is `from_address`, the API spelling `from`
+        # (declared here rather than renamed in to_representation, so the schema says it too).
+        fields = super().get_fields()
+        fields["from"] = fields.pop("from_address")
+        fields["from"].source = "from_address"
+        return fields
+
+
+class EmailLinkSerializer(serializers.Serializer):
+    regarding_type = serializers.ChoiceField(choices=list(LINKABLE_TYPES))
+    regarding_id = serializers.IntegerField(min_value=1)
+
+
+class EmailViewSet(ETagMixin, IdempotencyMixin, mixins.ListModelMixin,
+                   mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Tracked messages the caller may read. Filters: `thread`, `regarding_type`,
+    `regarding_id`, `direction`."""
+
+    serializer_class = EmailSerializer
+    lookup_value_regex = r"\d+"
+    queryset = EmailMessage.objects.none()
+    filter_backends = []
+    # POST: the regarded record or `reply_to` message is unknown or out of the caller's reach.
+    schema_error_statuses = {"create": {404}}
+
+    def get_queryset(self):
+        qs = selectors.email_list(user=self.request.user)
+        if self.action == "list":
+            params = self.request.query_params
+            direction = params.get("direction")
+            if direction and direction not in EmailDirection.values:
+                return qs.none()
+            qs = selectors.email_filter(
+                qs, thread=_int(params.get("thread")),
+                regarding_type=params.get("regarding_type") or None,
+                regarding_id=_int(params.get("regarding_id")), direction=direction)
+        return qs.order_by("-created_at", "-id")
+
+    def create(self, request, *args, **kwargs):
+        """Send an email (the sending side's `api_send.email_create`)."""
+        from .api_send import email_create
+
+        return email_create(self, request, *args, **kwargs)
+
+    @extend_schema(request=EmailLinkSerializer, responses=EmailSerializer)
+    @action(detail=True, methods=["post"])
+    def link(self, request, pk=None):
+        """Link the message (and its thread) to a record the caller may read."""
+        message = self.get_object()
+        body = EmailLinkSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        message = services.message_link(
+            message=message, record_type=body.validated_data["regarding_type"],
+            record_id=body.validated_data["regarding_id"], actor=request.user)
+        message = selectors.email_get(user=request.user, pk=message.pk)
+        return Response(self.get_serializer(message).data)
+
+    @extend_schema(request=None, responses={204: None})
+    @action(detail=True, methods=["post"])
+    def untrack(self, request, pk=None):
+        """Remove the message from the CRM; the caller's mailbox never brings it back."""
+        message = self.get_object()
+        services.message_untrack(message=message, actor=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+def _int(value):
+    try:
+        return int(value) if value not in (None, "") else None
+    except (TypeError, ValueError):
+        return -1
+
+
+def register(router) -> None:
+    router.register("mailboxes", MailboxViewSet, basename="mailbox")
+    router.register("emails", EmailViewSet, basename="email")
+    try:
+        from . import api_send
+    except ImportError:
+        return
+    if hasattr(api_send, "register"):
+        api_send.register(router)
+
+
+try:  # extra paths of the sending side, if it has any
+    from .api_send import urlpatterns as _send_urlpatterns
+except ImportError:
+    _send_urlpatterns = []
+urlpatterns = list(_send_urlpatterns)
