@@ -17,6 +17,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -72,7 +73,8 @@ def allowed_actions(quote: Quote) -> list[str]:
 # --- helpers -------------------------------------------------------------------------------
 
 def _lock(quote: Quote) -> Quote:
-    return Quote.objects.select_for_update().get(pk=quote.pk)
+    # Gone since the caller read it (deleted concurrently): not found, not a server error.
+    return get_object_or_404(Quote.objects.select_for_update(), pk=quote.pk)
 
 
 def _check_draft(quote: Quote) -> None:

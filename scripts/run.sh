@@ -29,6 +29,8 @@ while IFS= read -r line || [ -n "$line" ]; do
   [ -n "${!key+set}" ] || export "$key=${line#*=}"
 done < "$LOCAL_ENV"
 export DEBUG=${DEBUG:-false}
+# Hashed static files, without the gzip/brotli copies (half a minute a local server can skip).
+export STATIC_COMPRESS=${STATIC_COMPRESS:-false}
 
 # Collect (hash and compress) static files on the first run and whenever a static source or
 # the installed packages changed since the last collection; otherwise start straight away.

@@ -39,8 +39,3 @@ def round_money(value) -> Decimal:
     except InvalidOperation as exc:  # e.g. more digits than the context's precision
         raise ValueError(f"cannot round {value!r} to cents") from exc
 
-
-def format_money(value, currency: str = "") -> str:
-    amount = round_money(value)
-    text = f"{amount:,.2f}"
-    return f"{text} {currency}".strip()

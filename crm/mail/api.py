@@ -4,6 +4,8 @@ Sending (`POST emails/`) and `email-templates/` belong to the sending side: `Ema
 delegates to `crm.mail.api_send.email_create`, and `api_send.register(router)` adds its routes.
 """
 
+import re
+
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
@@ -15,7 +17,31 @@ from crm.common.queue import publish
 
 from . import selectors, services
 from .linking import LINKABLE_TYPES
-from .models import EmailAttachment, EmailDirection, EmailMessage, Mailbox, MailboxKind, Security
+from .models import (
+    EmailAttachment,
+    EmailDirection,
+    EmailMessage,
+    Mailbox,
+    MailboxKind,
+    NeverTrack,
+    Security,
+)
+
+_HOST_NAME = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?|\[[0-9A-Fa-f:.]+\]")
+
+
+def _host_name(value: str) -> str:
+    """A server name (IDNA) or IP address; anything else would fail only when connecting."""
+    value = value.strip()
+    if not value:
+        return value
+    try:
+        ascii_name = value.encode("idna").decode("ascii")
+    except UnicodeError:
+        ascii_name = ""
+    if not _HOST_NAME.fullmatch(ascii_name):
+        raise serializers.ValidationError("Enter a server name, e.g. imap.example.com.")
+    return value
 
 
 class MailboxSerializer(serializers.ModelSerializer):
@@ -37,6 +63,12 @@ class MailboxSerializer(serializers.ModelSerializer):
         read_only_fields = ["owner", "state", "last_sync_at", "last_error", "last_error_at",
                             "version", "created_at", "updated_at"]
         extra_kwargs = {"username": {"required": False}}
+
+    def validate_imap_host(self, value):
+        return _host_name(value)
+
+    def validate_smtp_host(self, value):
+        return _host_name(value)
 
     def create(self, validated_data):
         password = validated_data.pop("password", None)
@@ -208,6 +240,33 @@ class EmailViewSet(ETagMixin, IdempotencyMixin, mixins.ListModelMixin,
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
+class NeverTrackSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = NeverTrack
+        fields = ["id", "pattern", "created_at"]
+        read_only_fields = ["created_at"]
+
+    def create(self, validated_data):
+        return services.never_track_add(actor=self.context["request"].user,
+                                        pattern=validated_data["pattern"])
+
+
+class NeverTrackViewSet(mixins.ListModelMixin, mixins.CreateModelMixin,
+                        mixins.DestroyModelMixin, viewsets.GenericViewSet):
+    """The caller's addresses (`name@example.com`) and domains (`@example.com`) never to track."""
+
+    serializer_class = NeverTrackSerializer
+    lookup_value_regex = r"\d+"
+    queryset = NeverTrack.objects.none()
+    filter_backends = []
+
+    def get_queryset(self):
+        return selectors.never_track_list(user=self.request.user).order_by("pattern", "id")
+
+    def perform_destroy(self, instance):
+        services.never_track_remove(actor=self.request.user, entry=instance)
+
+
 def _int(value):
     try:
         return int(value) if value not in (None, "") else None
@@ -218,6 +277,7 @@ def _int(value):
 def register(router) -> None:
     router.register("mailboxes", MailboxViewSet, basename="mailbox")
     router.register("emails", EmailViewSet, basename="email")
+    router.register("never-track", NeverTrackViewSet, basename="never-track")
     try:
         from . import api_send
     except ImportError:

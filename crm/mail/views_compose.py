@@ -372,14 +372,29 @@ class ThreadView(LoginRequiredMixin, View):
 
 
 class MessageBodyView(LoginRequiredMixin, View):
-    """htmx: one message again, e.g. with its remote images allowed."""
+    """One message on its own page, or (htmx) its body again.
+
+    Remote images: the site's Content-Security-Policy allows images from this origin only, so
+    a message whose reader chose "Show remote images" is shown on its own page, and only that
+    response's policy lets images come from elsewhere (scripts stay refused).
+    """
 
     def get(self, request, pk):
         message = _message_or_404(request.user, pk)
-        view = display.MessageView(message=message, allow_images=bool(request.GET.get("images")),
+        allow_images = bool(request.GET.get("images"))
+        view = display.MessageView(message=message, allow_images=allow_images,
                                    record_ref=request.GET.get("record", ""),
                                    attachments=list(message.attachments.all()))
-        return render(request, "mail/_thread.html", {"item": view, "body_only": True})
+        if request.htmx:
+            return render(request, "mail/_thread.html", {"item": view, "body_only": True})
+        regarding = message.activity.regarding if message.activity_id else None
+        response = render(request, "mail/message_page.html", {
+            "item": view, "record": regarding,
+            "record_url": regarding.get_absolute_url() if regarding else "",
+        })
+        if allow_images:
+            response._csp_update = {"img-src": ["https:", "http:"]}
+        return response
 
 
 class AttachmentView(LoginRequiredMixin, View):

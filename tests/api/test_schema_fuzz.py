@@ -11,7 +11,6 @@ Nothing is excluded: destructive operations (DELETE, close, cancel...) only turn
 requests on the same id into documented 404/409 answers.
 """
 
-import base64
 import json
 import os
 import re
@@ -24,6 +23,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
 from rest_framework.authtoken.models import Token
@@ -108,16 +108,19 @@ def served_app(transactional_db, tmp_path):
         **os.environ,
         "DATABASE_URL": (f"postgres://{credentials}@{database['HOST'] or '127.0.0.1'}:"
                          f"{database['PORT'] or 5432}/{database['NAME']}"),
-        "DEBUG": "false", "HTTPS": "false", "SECRET_KEY": "fuzz-" + "x" * 60,
-        "CRM_MAIL_KEY": base64.urlsafe_b64encode(b"f" * 32).decode(),
+        # The keys the seeding process used, so stored secrets (mailbox passwords) decrypt.
+        "DEBUG": "false", "HTTPS": "false", "SECRET_KEY": settings.SECRET_KEY,
+        "CRM_MAIL_KEY": settings.CRM_MAIL_KEY,
         "MEDIA_ROOT": str(tmp_path / "media"), "CELERY_TASK_ALWAYS_EAGER": "true",
         "ALLOWED_HOSTS": "127.0.0.1", "LOG_LEVEL": "ERROR",
     }
-    server = subprocess.Popen(
-        [str(Path(sys.executable).with_name("gunicorn")), "crm.wsgi", "--bind",
-         f"127.0.0.1:{port}", "--workers", "2", "--timeout", "120", "--log-level", "error"],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-    )
+    log = tmp_path / "gunicorn.log"  # a file, not a pipe: a full pipe would block the workers
+    with log.open("w") as log_file:
+        server = subprocess.Popen(
+            [str(Path(sys.executable).with_name("gunicorn")), "crm.wsgi", "--bind",
+             f"127.0.0.1:{port}", "--workers", "2", "--timeout", "120", "--log-level", "error"],
+            env=env, stdout=log_file, stderr=subprocess.STDOUT,
+        )
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
@@ -126,7 +129,7 @@ def served_app(transactional_db, tmp_path):
                 urllib.request.urlopen(f"{url}/healthz/", timeout=5)
                 break
             except OSError:
-                assert server.poll() is None, server.stderr.read()[-3000:]
+                assert server.poll() is None, log.read_text()[-3000:]
                 assert time.monotonic() < deadline, "gunicorn did not start"
                 time.sleep(0.5)
         yield url

@@ -282,3 +282,15 @@ def test_a_nul_character_in_an_api_form_field_is_a_400(org, api):
     response = api(org.sam).post("/api/v1/leads/import/", {
         "file": upload, "mapping": '{"Last Name\x00": "last_name"}'}, format="multipart")
     _assert_validation_error(response, "mapping")
+
+
+# --- a record deleted by a concurrent request -------------------------------------------------
+
+def test_a_record_a_concurrent_request_deleted_is_a_404_not_a_500():
+    """A service that re-reads its row under lock (`select_for_update().get()`) after another
+    request deleted it raises DoesNotExist: the caller gets the API's 404."""
+    from crm.common.api import exception_handler
+
+    response = exception_handler(Lead.DoesNotExist("gone"), {})
+    assert response.status_code == 404
+    assert response.data["code"] == ErrorCode.NOT_FOUND

@@ -148,7 +148,11 @@ def test_import_endpoint_runs_a_job_that_can_be_polled(org, api, monkeypatch):
 
 
 def test_import_endpoint_explains_a_bad_file(org, api):
+    """Latin-1 bytes are detected on their own (see test_import_encoding); read as the UTF-8
+    the caller insists on, they are refused with a reason."""
     upload = SimpleUploadedFile("l.csv", "Topic,Last Name\nA,Müller\n".encode("latin-1"))
-    r = api(org.sam).post(f"{URL}import/", {"file": upload}, format="multipart")
+    r = api(org.sam).post(f"{URL}import/", {"file": upload, "encoding": "utf-8"},
+                          format="multipart")
     assert r.status_code == 400
+    assert r.json()["code"] == "validation_error"
     assert "not valid UTF-8" in r.json()["message"]

@@ -242,3 +242,18 @@ def test_admin_pages_and_mail_settings(org, web, synced):
     from crm.mail.models import MailSettings
 
     assert MailSettings.load().no_reply_days == 5
+
+
+def test_never_track_api(org, api):
+    client = api(org.sam)
+    created = client.post("/api/v1/never-track/", {"pattern": "@Family.example"}, format="json")
+    assert created.status_code == 201 and created.json()["pattern"] == "@family.example"
+    assert client.post("/api/v1/never-track/", {"pattern": "nonsense"},
+                       format="json").status_code == 400
+    assert [e["pattern"] for e in client.get("/api/v1/never-track/").json()["results"]] == [
+        "@family.example"]
+    assert api(org.sofia).get("/api/v1/never-track/").json()["results"] == []
+    pk = created.json()["id"]
+    assert api(org.sofia).delete(f"/api/v1/never-track/{pk}/").status_code == 404
+    assert client.delete(f"/api/v1/never-track/{pk}/").status_code == 204
+    assert not NeverTrack.objects.exists()

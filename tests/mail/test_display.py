@@ -146,6 +146,24 @@ def test_show_remote_images_reloads_the_message_with_them(org, web):
     assert web(org.olga).get(f"/mail/messages/{message.pk}/body/?images=1").status_code == 404
 
 
+def test_remote_images_open_on_a_page_whose_policy_alone_lets_them_load(org, web):
+    contact = ContactFactory(owner=org.sam)
+    message = make_email(contact, owner=org.sam, subject="Rich",
+                         html='<p>Hi</p><img src="https://cdn.acme.test/logo.png">')
+    client = web(org.sam)
+    blocked = client.get(f"/mail/messages/{message.pk}/body/")
+    assert ' src="https://cdn.acme.test/logo.png"' not in blocked.content.decode()
+    assert "https:" not in blocked["Content-Security-Policy"]
+    allowed = client.get(f"/mail/messages/{message.pk}/body/?images=1")
+    assert allowed.status_code == 200
+    assert ' src="https://cdn.acme.test/logo.png"' in allowed.content.decode()
+    policy = dict(part.strip().split(" ", 1) for part in allowed["Content-Security-Policy"].split(";"))
+    assert "https:" in policy["img-src"]
+    assert policy["script-src"] == "'self'"
+    timeline = client.get(f"/timeline/contact/{contact.pk}/").content.decode()
+    assert f'href="/mail/messages/{message.pk}/body/?images=1' in timeline
+
+
 def test_attachments_download_for_readers_only(org, web):
     contact = ContactFactory(owner=org.sam)
     message = make_email(contact, owner=org.sam, subject="Docs", html='<img src="cid:logo1">',
