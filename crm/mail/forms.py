@@ -36,9 +36,28 @@ class MailboxForm(forms.ModelForm):
 
 
 class LinkForm(forms.Form):
+    """Link by hand: a record picked from the search (`record` = "type:id"), or a record type
+    and number typed in."""
+
+    record = forms.CharField(label=_("Record"), required=False, max_length=60)
     regarding_type = forms.ChoiceField(
-        label=_("Record type"), choices=[(t, _(t.title())) for t in LINKABLE_TYPES])
-    regarding_id = forms.IntegerField(label=_("Record number (id)"), min_value=1)
+        label=_("Record type"), required=False,
+        choices=[(t, _(t.title())) for t in LINKABLE_TYPES])
+    regarding_id = forms.IntegerField(label=_("Record number (id)"), min_value=1,
+                                      required=False)
+
+    def clean(self):
+        data = super().clean()
+        picked = (data.get("record") or "").strip()
+        if picked:
+            record_type, _sep, record_id = picked.partition(":")
+            if record_type not in LINKABLE_TYPES or not record_id.isdigit():
+                raise forms.ValidationError(_("Pick a record from the search results."))
+            data["regarding_type"], data["regarding_id"] = record_type, int(record_id)
+        elif not (data.get("regarding_type") and data.get("regarding_id")):
+            raise forms.ValidationError(
+                _("Search for the record to link, or give its type and number."))
+        return data
 
 
 class NeverTrackForm(forms.Form):

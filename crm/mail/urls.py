@@ -13,6 +13,7 @@ urlpatterns = [
     path("mail/mailboxes/<int:pk>/delete/", views.MailboxDeleteView.as_view(),
          name="mailbox-delete"),
     path("mail/unlinked/", views.UnlinkedView.as_view(), name="mail-unlinked"),
+    path("mail/link-search/", views.LinkRecordSearchView.as_view(), name="mail-link-search"),
     path("mail/emails/<int:pk>/", views.EmailDetailView.as_view(), name="email-detail"),
     path("mail/emails/<int:pk>/link/", views.EmailLinkView.as_view(), name="email-link"),
     path("mail/emails/<int:pk>/untrack/", views.EmailUntrackView.as_view(),

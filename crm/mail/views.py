@@ -12,10 +12,12 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from crm.common.queue import publish
+from crm.common.registries import record_types, search_providers
 from crm.common.visibility import is_admin
 
 from . import selectors, services
 from .forms import LinkForm, MailboxForm, NeverTrackForm
+from .linking import LINKABLE_TYPES
 from .models import Mailbox, MailboxKind
 
 UNLINKED_PAGE_SIZE = 50
@@ -158,6 +160,33 @@ class UnlinkedView(LoginRequiredMixin, TemplateView):
         ctx["has_next"] = len(rows) > UNLINKED_PAGE_SIZE
         ctx["link_form"] = kwargs.get("link_form") or LinkForm()
         ctx["failed_id"] = kwargs.get("failed_id")
+        return ctx
+
+
+class LinkRecordSearchView(LoginRequiredMixin, TemplateView):
+    """htmx: the records matching what the user typed, to pick one to link a message to.
+
+    Uses the global search providers, so it finds exactly the records the user may read."""
+
+    template_name = "mail/_link_search_results.html"
+    per_type = 5
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        term = (self.request.GET.get("q") or "").strip()[:100]
+        results = []
+        if len(term) >= 2:
+            for provider in sorted(search_providers.values(), key=lambda p: p.order):
+                for record in provider.search(self.request.user, term, self.per_type):
+                    try:
+                        record_type = record_types.for_model(type(record))
+                    except KeyError:  # a searchable kind no message can regard
+                        continue
+                    if record_type.name in LINKABLE_TYPES:
+                        results.append({"value": f"{record_type.name}:{record.pk}",
+                                        "type_label": record_type.verbose_name,
+                                        "title": record_type.title(record)})
+        ctx.update(query=term, results=results, email_id=self.request.GET.get("email", ""))
         return ctx
 
 

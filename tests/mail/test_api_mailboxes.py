@@ -257,3 +257,31 @@ def test_never_track_api(org, api):
     assert api(org.sofia).delete(f"/api/v1/never-track/{pk}/").status_code == 404
     assert client.delete(f"/api/v1/never-track/{pk}/").status_code == 204
     assert not NeverTrack.objects.exists()
+
+
+def test_the_unlinked_page_finds_the_record_by_name_and_links_to_the_pick(org, web, synced):
+    """No record numbers to know: the seller types a name, picks a result, links."""
+    opportunity = OpportunityFactory(owner=org.sam, topic="Harbour cranes retrofit")
+    OpportunityFactory(owner=org.olga, topic="Harbour lights (North team)")
+    msg = synced["message"]
+    # The fixture linked its message; take it back to unlinked, as a seller would find it.
+    linked_activity = msg.activity
+    EmailMessage.objects.filter(pk=msg.pk).update(activity=None)
+    linked_activity.delete()
+    client = web(org.sam)
+    page = client.get("/mail/unlinked/").content.decode()
+    assert f'hx-get="/mail/link-search/?email={msg.pk}"' in page
+    found = client.get("/mail/link-search/", {"q": "Harbour", "email": msg.pk},
+                       HTTP_HX_REQUEST="true").content.decode()
+    assert f'value="opportunity:{opportunity.pk}"' in found
+    assert "North team" not in found  # another team's deal is not offered
+    linked = client.post(f"/mail/emails/{msg.pk}/link/",
+                         {"record": f"opportunity:{opportunity.pk}"})
+    assert linked.status_code == 302
+    msg.refresh_from_db()
+    assert msg.activity.opportunity_id == opportunity.pk
+    # Nothing picked and nothing typed: the page says what to do and keeps the message.
+    other = EmailMessage.objects.create(message_id="<loose@x>", thread=msg.thread,
+                                        direction="incoming", from_address="a@b.example")
+    refused = client.post(f"/mail/emails/{other.pk}/link/", {"record": ""})
+    assert refused.status_code in (400, 404)
