@@ -105,6 +105,14 @@ def exception_handler(exc, context):
 class ETagMixin:
     """ETag on reads; `If-Match` on writes and actions answers 412 when the record changed."""
 
+    def perform_create(self, serializer):
+        serializer.save()
+        self._etag_instance = serializer.instance
+
+    def perform_update(self, serializer):
+        serializer.save()
+        self._etag_instance = serializer.instance
+
     def dispatch(self, request, *args, **kwargs):
         if isinstance(self, IdempotencyMixin):
             # It opens the transaction itself, inside its own bookkeeping of the key.
@@ -268,14 +276,6 @@ class ScopedViewSetMixin(ETagMixin, IdempotencyMixin):
         check_can_change(
             self.request.user, obj, owner_field=self.owner_field, visibility=self.visibility
         )
-
-    def perform_create(self, serializer):
-        serializer.save()
-        self._etag_instance = serializer.instance
-
-    def perform_update(self, serializer):
-        serializer.save()
-        self._etag_instance = serializer.instance
 
     def perform_destroy(self, instance):
         instance.delete()

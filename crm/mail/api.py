@@ -101,14 +101,6 @@ class MailboxViewSet(ETagMixin, IdempotencyMixin, viewsets.ModelViewSet):
             self.check_if_match(obj)
         return obj
 
-    def perform_create(self, serializer):
-        serializer.save()
-        self._etag_instance = serializer.instance
-
-    def perform_update(self, serializer):
-        serializer.save()
-        self._etag_instance = serializer.instance
-
     def perform_destroy(self, instance):
         services.mailbox_delete(actor=self.request.user, mailbox=instance)
 

@@ -156,14 +156,6 @@ class EmailTemplateViewSet(ETagMixin, IdempotencyMixin, viewsets.ModelViewSet):
             self.check_if_match(obj)
         return obj
 
-    def perform_create(self, serializer):
-        serializer.save()
-        self._etag_instance = serializer.instance
-
-    def perform_update(self, serializer):
-        serializer.save()
-        self._etag_instance = serializer.instance
-
     def perform_destroy(self, instance):
         sending.email_template_delete(actor=self.request.user, template=instance)
 

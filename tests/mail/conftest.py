@@ -22,6 +22,7 @@ import pytest
 from imap_tools import MailBoxUnencrypted
 
 from crm.mail.models import Mailbox, MailboxKind, Security
+from tests.factories import ContactFactory
 
 ROOT = Path(__file__).resolve().parents[2]
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
@@ -207,3 +208,16 @@ def mailbox_for(db, mail_server, mail_login):
         return mailbox
 
     return make
+
+
+@pytest.fixture
+def carla(org):
+    """A known customer contact of Sam's, so mail with her is tracked."""
+    return ContactFactory(first_name="Carla", last_name="Customer", email="carla@acme.example",
+                          owner=org.sam, account__owner=org.sam)
+
+
+@pytest.fixture
+def box(org, carla, mailbox_for):
+    """Sam's mailbox on the test server (files that need another `box` define their own)."""
+    return mailbox_for(org.sam)

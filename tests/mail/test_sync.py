@@ -11,17 +11,10 @@ from crm.mail.models import (
     MailboxState,
 )
 from crm.mail.sync import mailbox_sync
-from tests.factories import ContactFactory
 
 from .messages import make_raw, msgid
 
 pytestmark = pytest.mark.django_db(transaction=False)
-
-
-@pytest.fixture
-def carla(org):
-    return ContactFactory(first_name="Carla", last_name="Customer", email="carla@acme.example",
-                          owner=org.sam, account__owner=org.sam)
 
 
 def test_first_sync_stores_only_known_participants(org, carla, mailbox_for, deliver):

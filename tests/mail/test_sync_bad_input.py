@@ -10,22 +10,10 @@ from django.utils import timezone
 from crm.mail.models import EmailAttachment, EmailMessage, MailboxMessage
 from crm.mail.parsing import parse_message
 from crm.mail.sync import mailbox_sync
-from tests.factories import ContactFactory
 
 from .messages import make_raw
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def carla(org):
-    return ContactFactory(first_name="Carla", last_name="Customer", email="carla@acme.example",
-                          owner=org.sam, account__owner=org.sam)
-
-
-@pytest.fixture
-def box(org, carla, mailbox_for):
-    return mailbox_for(org.sam)
 
 
 def _raw(headers: str, body: bytes) -> bytes:

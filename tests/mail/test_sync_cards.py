@@ -14,23 +14,11 @@ from crm.mail.models import EmailMessage, MailSettings
 from crm.mail.services import message_link
 from crm.mail.sync import mailbox_sync
 from opportunities.models import CloseRecord
-from tests.factories import ContactFactory
 from tests.opportunities.factories import OpportunityFactory
 
 from .messages import make_raw, msgid
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def carla(org):
-    return ContactFactory(first_name="Carla", last_name="Customer", email="carla@acme.example",
-                          owner=org.sam, account__owner=org.sam)
-
-
-@pytest.fixture
-def box(org, carla, mailbox_for):
-    return mailbox_for(org.sam)
 
 
 def _ago(**kwargs):
