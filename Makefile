@@ -32,8 +32,6 @@ sysdeps-test:
 	@bash scripts/sysdeps.sh test
 
 run: venv sysdeps-run
-	$(PY) manage.py migrate --noinput
-	$(PY) manage.py seed_demo
 	@bash scripts/run.sh
 
 lint: venv

@@ -29,6 +29,11 @@ while IFS= read -r line || [ -n "$line" ]; do
   [ -n "${!key+set}" ] || export "$key=${line#*=}"
 done < "$LOCAL_ENV"
 export DEBUG=${DEBUG:-false}
+
+# Migrate and seed with the same settings the server uses (the mailbox key above encrypts the
+# demo mailboxes' passwords).
+$PY manage.py migrate --noinput
+$PY manage.py seed_demo
 # Hashed static files, without the gzip/brotli copies (half a minute a local server can skip).
 export STATIC_COMPRESS=${STATIC_COMPRESS:-false}
 
