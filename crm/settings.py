@@ -131,6 +131,8 @@ LANGUAGE_CODE = "en"
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")
 USE_I18N = True
 USE_TZ = True
+# Dates people read: the project's formats per language (crm/formats, crm.common.formatting).
+FORMAT_MODULE_PATH = ["crm.formats"]
 
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"

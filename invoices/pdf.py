@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from crm.common.formatting import format_money
+from crm.common.formatting import format_day, format_money
 from crm.common.pdf import render_pdf
 
 from .models import Invoice, InvoiceStatus, Order
@@ -33,8 +33,8 @@ def _totals(document) -> list[tuple]:
 def invoice_pdf(invoice: Invoice, lines) -> bytes:
     meta = [(_("Order"), invoice.order.number)]
     if invoice.issue_date:
-        meta.insert(0, (_("Invoice date"), invoice.issue_date.isoformat()))
-        meta.insert(1, (_("Due date"), invoice.due_date.isoformat()))
+        meta.insert(0, (_("Invoice date"), format_day(invoice.issue_date)))
+        meta.insert(1, (_("Due date"), format_day(invoice.due_date)))
     meta.append((_("Payment terms"), invoice.payment_terms_label))
     meta.append((_("Currency"), invoice.currency))
     totals = _totals(invoice)
@@ -43,10 +43,10 @@ def invoice_pdf(invoice: Invoice, lines) -> bytes:
         totals.append((_("Balance due"), invoice.balance, True))
     notes = [_("Please pay %(total)s by %(due)s, quoting %(number)s.") % {
         "total": format_money(invoice.balance, invoice.currency),
-        "due": invoice.due_date.isoformat() if invoice.due_date else "—",
+        "due": format_day(invoice.due_date),
         "number": invoice.number or _("the invoice number")}]
     if invoice.status == InvoiceStatus.PAID:
-        notes = [_("Paid in full on %(date)s. Thank you.") % {"date": invoice.paid_on}]
+        notes = [_("Paid in full on %(date)s. Thank you.") % {"date": format_day(invoice.paid_on)}]
     if invoice.status == InvoiceStatus.CANCELED:
         notes = [_("This invoice was canceled and is not payable.")]
     return render_pdf("invoices/invoice_pdf.html", {
@@ -65,11 +65,11 @@ def invoice_pdf(invoice: Invoice, lines) -> bytes:
 
 
 def order_confirmation_pdf(order: Order, lines) -> bytes:
-    meta = [(_("Order date"), order.ordered_on.isoformat())]
+    meta = [(_("Order date"), format_day(order.ordered_on))]
     if order.quote_id:
         meta.append((_("Your quote"), order.quote.display_number))
     if order.requested_delivery_date:
-        meta.append((_("Requested delivery"), order.requested_delivery_date.isoformat()))
+        meta.append((_("Requested delivery"), format_day(order.requested_delivery_date)))
     meta.append((_("Payment terms"), order.payment_terms_label))
     meta.append((_("Currency"), order.currency))
     return render_pdf("invoices/order_pdf.html", {

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from crm.activities.events import record_event
 from crm.catalog.pricing import PricingError, document_totals, line_totals
 from crm.common.errors import BusinessRuleViolation, RecordLocked, TransitionNotAllowed
-from crm.common.formatting import format_money
+from crm.common.formatting import format_day, format_money
 from crm.common.money import ZERO, round_money, to_decimal
 from crm.common.sequences import next_number
 from crm.common.visibility import check_can_change
@@ -386,7 +386,7 @@ def invoice_issue(*, invoice: Invoice, actor, issue_date: date | None = None) ->
     record_event(record=invoice, actor=actor, action="issued", from_state=before,
                  to_state=invoice.status,
                  note=_("Issued as %(number)s, due %(due)s.")
-                 % {"number": invoice.number, "due": due_date.isoformat()})
+                 % {"number": invoice.number, "due": format_day(due_date)})
     if invoice.total == 0:  # nothing to collect: a zero invoice is settled on issue
         invoice.mark_paid(issue_date)
         fields.append("paid_on")
@@ -521,7 +521,7 @@ def invoices_record_overdue(*, today: date | None = None, batch: int = 1000) -> 
             record_event(record=invoice, actor=None, action="overdue",
                          note=_("Payment of %(balance)s was due on %(due)s.") % {
                              "balance": format_money(invoice.balance, invoice.currency),
-                             "due": invoice.due_date.isoformat()},
+                             "due": format_day(invoice.due_date)},
                          data={"balance": str(invoice.balance),
                                "due_date": invoice.due_date.isoformat()})
     return len(pending)

@@ -9,7 +9,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from crm.common.errors import DomainError
-from crm.common.formatting import format_money
+from crm.common.formatting import format_day, format_money
 from crm.common.views import ListPageView
 from crm.common.visibility import can_change, check_can_change, get_readable_or_404, is_admin
 
@@ -300,7 +300,7 @@ class InvoiceIssueView(_InvoiceActionView):
 
     def success_message(self, invoice):
         return _("Invoice %(number)s issued, due %(due)s.") % {
-            "number": invoice.number, "due": invoice.due_date.isoformat()}
+            "number": invoice.number, "due": format_day(invoice.due_date)}
 
 
 class InvoiceCancelView(_InvoiceActionView):

@@ -1,11 +1,23 @@
 """Lead widgets for the dashboards (crm.insights): one GROUP BY query each, scoped by ctx."""
 
 from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from crm.insights.admin_home import (
+    BAD,
+    OK,
+    WARN,
+    AdminLink,
+    AdminStatus,
+    StatusLine,
+    register_admin_link,
+    register_admin_status,
+)
 from crm.insights.registry import INT, PERCENT, Chart, Column, Widget, list_url, register_widget
 
-from .models import OPEN_STATUSES, Lead, LeadSource, LeadStatus
+from .models import OPEN_STATUSES, ImportStatus, Lead, LeadImport, LeadSource, LeadStatus
 
 
 def open_by_status(ctx):
@@ -61,3 +73,24 @@ register_widget(Widget(
     link=lambda ctx, row: list_url("lead-list", source=row["source"], **ctx.link_params()),
     order=30,
 ))
+
+
+
+# --- the admin's home: the last lead import ---------------------------------------------------
+
+def last_import_status() -> StatusLine:
+    job = LeadImport.objects.select_related("owner").order_by("-created_at", "-id").first()
+    if job is None:
+        return StatusLine(gettext("Last lead import"), gettext("none yet"),
+                          url=reverse("lead-import"))
+    state = {ImportStatus.FAILED: BAD, ImportStatus.DONE: OK}.get(job.status, WARN)
+    detail = gettext("%(file)s by %(owner)s: %(created)s created, %(errors)s errors") % {
+        "file": job.file_name, "owner": job.owner, "created": job.created_count,
+        "errors": job.error_count}
+    return StatusLine(gettext("Last lead import"), job.get_status_display(), state=state,
+                      detail=detail, url=job.get_absolute_url(),
+                      at=job.finished_at or job.created_at)
+
+
+register_admin_status(AdminStatus("leads.last_import", last_import_status, order=60))
+register_admin_link(AdminLink("lead-import", _("Lead import"), "lead-import", order=70))

@@ -2,6 +2,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from crm.catalog.forms import ProductLineFormMixin
 from crm.catalog.models import PriceList, Product
 from crm.common.forms import OwnerFieldMixin
 from crm.common.widgets import LookupSelect
@@ -129,7 +130,7 @@ class StepsForm(forms.ModelForm):
         pass
 
 
-class LineForm(forms.ModelForm):
+class LineForm(ProductLineFormMixin, forms.ModelForm):
     product = forms.ModelChoiceField(queryset=Product.objects.none(), required=False,
                                      label=_("Product"))
     unit_price = forms.DecimalField(label=_("Unit price"), required=False, max_digits=18,
@@ -146,10 +147,8 @@ class LineForm(forms.ModelForm):
 
     def __init__(self, *args, opportunity=None, **kwargs):
         super().__init__(*args, **kwargs)
-        products = Product.objects.filter(active=True)
-        if opportunity is not None and opportunity.price_list_id:
-            products = products.filter(price_items__price_list_id=opportunity.price_list_id)
-        self.fields["product"].queryset = products.order_by("name")
+        self.setup_product_field(
+            price_list_id=opportunity.price_list_id if opportunity is not None else None)
         self.fields["write_in_name"].help_text = _("Or a product that is not in the catalog.")
         self.fields["quantity"].widget.attrs.update(min="0.01", step="any")
         self.fields["manual_discount"].required = False

@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from crm.common.money import round_money
+from crm.insights.admin_home import AdminLink, register_admin_link
 from crm.insights.periods import add_months, months_between
 from crm.insights.registry import (
     DAYS,
@@ -68,7 +69,8 @@ def pipeline(ctx):
     rows = []
     for index, stage in enumerate(STAGE_ORDER, start=1):
         row = found.get(stage, {})
-        rows.append({"stage": stage, "label": f"{index}-{labels[stage]}",
+        # numbered like the process bar and Opportunity.stage_label: "2. Develop"
+        rows.append({"stage": stage, "label": f"{index}. {labels[stage]}",
                      "count": row.get("count", 0), "amount": row.get("amount", ZERO),
                      "weighted": round_money(row.get("weighted", ZERO))})
     return rows
@@ -302,3 +304,10 @@ register_widget(Widget(
                                    **ctx.link_params()),
     order=70,
 ))
+
+
+# The admin's home links to the stage settings (the process steps of each stage).
+register_admin_link(AdminLink("stage-steps", _("Stage steps"),
+                              "admin:opportunities_stagestep_changelist", order=50))
+register_admin_link(AdminLink("stage-settings", _("Stage settings"),
+                              "admin:opportunities_stagesetting_changelist", order=51))

@@ -15,6 +15,7 @@ from django.views.generic import TemplateView
 
 from crm.common.errors import DomainError
 from crm.common.formatting import format_money
+from crm.common.htmx import trigger_record_changed
 from crm.common.views import ListPageView
 from crm.common.visibility import can_change, check_can_change
 from crm.customers.selectors import contact_search
@@ -134,8 +135,7 @@ def _process_response(request, opportunity, **extra):
         response = render(request, "opportunities/_process.html",
                           _process_context(request, opportunity, **extra))
         # The header (stage, probability) and totals elsewhere on the page change too.
-        response["HX-Trigger"] = "opportunity-changed"
-        return response
+        return trigger_record_changed(response)
     return redirect(opportunity.get_absolute_url())
 
 

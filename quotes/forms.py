@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from crm.catalog.forms import ProductLineFormMixin
 from crm.catalog.models import PriceList, Product
 from crm.common.forms import OwnerFieldMixin
 from crm.common.widgets import LookupSelect
@@ -83,7 +84,7 @@ class QuoteFromOpportunityForm(forms.Form):
                                       choices=Quote._meta.get_field("payment_terms").choices)
 
 
-class QuoteLineForm(forms.Form):
+class QuoteLineForm(ProductLineFormMixin, forms.Form):
     product = forms.ModelChoiceField(label=_("Product"), required=False,
                                      queryset=Product.objects.none())
     write_in_name = forms.CharField(label=_("or write-in"), required=False, max_length=200)
@@ -101,12 +102,7 @@ class QuoteLineForm(forms.Form):
     def __init__(self, *args, quote=None, editing=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.editing = editing
-        if quote is not None and quote.price_list_id:
-            self.fields["product"].queryset = Product.objects.filter(
-                active=True, price_items__price_list_id=quote.price_list_id).order_by("name")
-        else:
-            self.fields["product"].queryset = Product.objects.filter(active=True).order_by(
-                "name")
+        self.setup_product_field(price_list_id=quote.price_list_id if quote else None)
         if editing is not None:
             self.fields.pop("product")
             if editing.product_id:

@@ -1,17 +1,17 @@
 """The printable quote: context for templates/quotes/quote_pdf.html (extends pdf/base.html)."""
 
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from crm.common.formatting import format_day
 from crm.common.pdf import render_pdf
 
 from .models import Quote, QuoteStatus
 
 
 def quote_pdf_context(quote: Quote, lines) -> dict:
-    meta = [(_("Date"), date_format(quote.activated_at or quote.created_at, "Y-m-d"))]
+    meta = [(_("Date"), format_day(quote.activated_at or quote.created_at))]
     if quote.valid_until:
-        meta.append((_("Valid until"), date_format(quote.valid_until, "Y-m-d")))
+        meta.append((_("Valid until"), format_day(quote.valid_until)))
     meta.append((_("Payment terms"), quote.get_payment_terms_display()))
     meta.append((_("Prepared by"), quote.owner.get_full_name() or quote.owner.username))
     if quote.status != QuoteStatus.ACTIVE:
@@ -31,7 +31,7 @@ def quote_pdf_context(quote: Quote, lines) -> dict:
     notes = []
     if quote.valid_until:
         notes.append(_("This quote is valid until %(d)s.") % {
-            "d": date_format(quote.valid_until, "j F Y")})
+            "d": format_day(quote.valid_until)})
     notes.append(_("Payment terms: %(t)s.") % {"t": quote.get_payment_terms_display()})
     if quote.description:
         notes.append(quote.description)

@@ -12,6 +12,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from crm.common.errors import DomainError
+from crm.common.htmx import trigger_record_changed
 from crm.common.views import ListPageView
 from crm.common.visibility import can_change, check_can_change, get_readable_or_404
 from opportunities.models import Opportunity
@@ -122,7 +123,7 @@ def _lines_response(request, quote, *, message=None, **kwargs):
     if request.htmx:
         response = render(request, "quotes/_lines.html",
                           _lines_context(request, quote, **kwargs))
-        return response
+        return trigger_record_changed(response)
     if message:
         messages.success(request, message)
     return redirect(quote.get_absolute_url())

@@ -22,7 +22,7 @@ seed_line="Data: scale $SCALE. $(grep '^Done' /tmp/crm-bench-seed.log 2>/dev/nul
 export DEBUG=false CRM_BENCH=true HTTPS=false ALLOWED_HOSTS=127.0.0.1,localhost
 export SECRET_KEY="$($PY -c 'import secrets; print(secrets.token_urlsafe(64))')"
 $PY manage.py collectstatic --noinput -v0
-.venv/bin/gunicorn crm.wsgi -w 2 -k gthread --threads 4 -b "127.0.0.1:$PORT" \
+.venv/bin/gunicorn crm.wsgi -c gunicorn.conf.py -w 2 -k gthread --threads 4 -b "127.0.0.1:$PORT" \
   --access-logfile /dev/null --error-logfile /tmp/crm-bench-gunicorn.log &
 GPID=$!
 trap 'kill $GPID 2>/dev/null || true' EXIT

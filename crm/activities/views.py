@@ -15,6 +15,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from crm.common.errors import DomainError
+from crm.common.htmx import trigger_record_changed
 from crm.common.views import ListPageView
 from crm.common.visibility import can_change, check_can_change
 
@@ -159,8 +160,8 @@ class _ActivityTransitionView(LoginRequiredMixin, View):
                 template = ("activities/_timeline_activity.html"
                             if request.POST.get("from") == "timeline"
                             else "activities/_activity_row.html")
-                return render(request, template, {"activity": activity,
-                                                  "now": timezone.now(), "in_list": True})
+                return trigger_record_changed(render(request, template, {
+                    "activity": activity, "now": timezone.now(), "in_list": True}))
             messages.success(request, self.done_message % {"s": activity.subject})
         return redirect(_safe_next(request, activity.get_absolute_url()))
 
@@ -203,7 +204,8 @@ class QuickAddView(LoginRequiredMixin, View):
                 return redirect(record.get_absolute_url())
             ctx = timeline_panel_context(request, record)
             ctx.update(object=record, added=activity, open_kind=None)
-            return render(request, "activities/_timeline_panel.html", ctx)
+            return trigger_record_changed(
+                render(request, "activities/_timeline_panel.html", ctx))
         if not request.htmx:
             messages.error(request, _("The activity was not saved: %(errors)s") % {
                 "errors": "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items())})

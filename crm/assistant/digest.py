@@ -10,6 +10,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from crm.common.formatting import format_day
+
 from .models import AssistantSettings, Card, DigestLog
 from .registry import kind_label
 from .selectors import card_list
@@ -48,7 +50,7 @@ def _send(user, cards: list[Card], *, more: bool, today, base_url: str) -> None:
     ctx = {"user": user, "rows": rows, "more": more, "today": today, "base_url": base_url,
            "company": settings.CRM_COMPANY_NAME}
     subject = _("Your assistant: %(count)s card(s) for %(date)s") % {
-        "count": len(cards), "date": today.strftime("%d %b %Y")}
+        "count": len(cards), "date": format_day(today)}
     text = render_to_string("assistant/email/digest.txt", ctx)
     html = render_to_string("assistant/email/digest.html", ctx)
     message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [user.email])

@@ -5,6 +5,8 @@ from datetime import date, datetime, time, timedelta
 from django.db.models import Q
 from django.utils import timezone
 
+from crm.common.formatting import format_datetime, format_day
+
 NOTHING = Q(pk__in=[])
 
 
@@ -18,14 +20,13 @@ def local_date(moment: datetime) -> date:
 
 
 def fmt_date(day: date) -> str:
-    """"30 Nov" (adds the year when it is not this year's)."""
-    today = timezone.localdate()
-    return f"{day.day} {day:%b}" if day.year == today.year else f"{day.day} {day:%b %Y}"
+    """The date as every page shows it (crm.common.formatting.format_day): "Dec 7, 2026"."""
+    return format_day(day)
 
 
 def fmt_datetime(moment: datetime) -> str:
-    local = timezone.localtime(moment)
-    return f"{fmt_date(local.date())} {local:%H:%M}"
+    """The absolute local date-time (a card's text is stored, so never relative)."""
+    return format_datetime(moment)
 
 
 def plural(count: int, word: str) -> str:

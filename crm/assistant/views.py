@@ -11,6 +11,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from crm.common.errors import DomainError
+from crm.common.formatting import format_when
 from crm.common.registries import record_types
 from crm.common.views import ListPageView
 
@@ -90,9 +91,8 @@ class CardSnoozeView(CardActionView):
             raise DomainError(" ".join(e for errs in self.form.errors.values() for e in errs))
         card = services.card_snooze(card=card, actor=self.request.user,
                                     until=self.form.cleaned_data.get("until"))
-        local = card.snoozed_until.astimezone()
         return _("Snoozed until %(when)s: %(title)s") % {
-            "when": local.strftime("%d %b %H:%M"), "title": card.title}
+            "when": format_when(card.snoozed_until), "title": card.title}
 
 
 class HomePanelView(LoginRequiredMixin, TemplateView):

@@ -1,4 +1,4 @@
-from django.db.models import Prefetch
+from django.db.models import DecimalField, F, Prefetch, Q, Value
 
 from crm.common.visibility import PUBLIC, get_readable_or_404, scope_readable
 
@@ -37,3 +37,17 @@ def price_for(*, price_list, product):
         return None
     return (PriceListItem.objects.filter(price_list=price_list, product=product)
             .values_list("unit_price", flat=True).first())
+
+
+def product_search(*, user, term: str, price_list_id=None, limit: int = 20):
+    """Active products whose name or SKU contains `term`, with their price on `price_list_id`
+    (`list_price`, None without a price list); on a price list, only the products it carries."""
+    qs = product_list(user=user).filter(active=True)
+    if term:
+        qs = qs.filter(Q(name__icontains=term) | Q(sku__icontains=term))
+    if price_list_id:
+        qs = qs.filter(price_items__price_list_id=price_list_id).annotate(
+            list_price=F("price_items__unit_price"))
+    else:
+        qs = qs.annotate(list_price=Value(None, output_field=DecimalField()))
+    return list(qs.order_by("name", "sku")[:limit])

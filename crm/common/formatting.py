@@ -4,9 +4,27 @@ timeline notes, assistant cards and e-mails.
 `format_money(Decimal("67284"), "USD")` -> "67,284.00 USD": rounded half-up to cents, thousands
 grouped, the currency code after the amount when one is given; a missing amount reads "—".
 (`crm.common.money` does the arithmetic; this module only presents.)
+
+How a person reads a date (issue 16 item 8), one policy for every page, message and note:
+- a date-time of the last/next hours or days reads relative: "just now", "3 minutes ago",
+  "2 hours ago", "today at 09:15", "yesterday at 14:05", "Tuesday at 14:05", "in 2 hours",
+  "tomorrow at 09:00" (`format_when`); further away it reads absolute (`format_datetime`);
+- an absolute date-time is the active language's DATETIME_FORMAT ("Dec 7, 2026 14:05" in
+  English, see crm/formats), shown in the active time zone (the server's TIME_ZONE: users have
+  no time zone setting yet);
+- a date without a time (due, close, issue dates) always reads as a date: `format_day`
+  ("Dec 7, 2026"), never relative and never with a time;
+- a missing value reads "—".
+Templates use `{% when value %}` (a `<time datetime=ISO title=exact>` element) and `|day`
+(crm_tags); Python code (flash messages, event notes, card texts) calls these functions.
 """
 
+from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 CENT = Decimal("0.01")
 MISSING = "—"
@@ -37,3 +55,94 @@ def format_money(amount, currency: str | None = None) -> str:
         number = abs(number)  # never "-0.00"
     text = f"{number:,.2f}"
     return f"{text} {currency}" if currency else text
+
+
+# ---- dates -------------------------------------------------------------------------------
+
+RELATIVE_HOURS = 6  # "5 hours ago"; further back, "today at 09:15" / "yesterday at 14:05"
+RELATIVE_DAYS = 6  # "Tuesday at 14:05" within the week; further away, the absolute date-time
+
+
+def _missing(value) -> bool:
+    return value is None or value == ""
+
+
+def _local(moment: datetime) -> datetime:
+    """The moment in the active time zone (a naive one is taken as the active zone's)."""
+    if timezone.is_naive(moment):
+        moment = timezone.make_aware(moment)
+    return timezone.localtime(moment)
+
+
+def format_day(value) -> str:
+    """A date as people read it: "Dec 7, 2026" (a date-time gives its local day)."""
+    if _missing(value):
+        return MISSING
+    if isinstance(value, datetime):
+        value = _local(value).date()
+    elif not isinstance(value, date):
+        raise ValueError(f"not a date: {value!r}")
+    return formats.date_format(value, "DATE_FORMAT")
+
+
+def format_time(value) -> str:
+    """The local time of day of a date-time: "14:05"."""
+    if _missing(value):
+        return MISSING
+    return formats.time_format(_local(value), "TIME_FORMAT")
+
+
+def format_datetime(value) -> str:
+    """The exact, absolute date-time: "Dec 7, 2026 14:05" (a date alone: "Dec 7, 2026")."""
+    if _missing(value):
+        return MISSING
+    if not isinstance(value, datetime):
+        return format_day(value)
+    return formats.date_format(_local(value), "DATETIME_FORMAT")
+
+
+def format_when(value, *, now: datetime | None = None) -> str:
+    """A date-time relative to now when it is near ("3 hours ago", "yesterday at 14:05",
+    "in 2 hours"), absolute otherwise; a date alone is always `format_day`."""
+    if _missing(value):
+        return MISSING
+    if not isinstance(value, datetime):
+        return format_day(value)
+    now = now or timezone.now()
+    local, local_now = _local(value), _local(now)
+    seconds = (local_now - local).total_seconds()
+    past = seconds >= 0
+    minutes = int(abs(seconds) // 60)
+    if minutes < 1:
+        return _("just now")
+    if minutes < 60:
+        if past:
+            return ngettext("%(n)d minute ago", "%(n)d minutes ago", minutes) % {"n": minutes}
+        return ngettext("in %(n)d minute", "in %(n)d minutes", minutes) % {"n": minutes}
+    hours = minutes // 60
+    if hours < RELATIVE_HOURS:
+        if past:
+            return ngettext("%(n)d hour ago", "%(n)d hours ago", hours) % {"n": hours}
+        return ngettext("in %(n)d hour", "in %(n)d hours", hours) % {"n": hours}
+    days = (local.date() - local_now.date()).days
+    time = {"time": format_time(local)}
+    if days == 0:
+        return _("today at %(time)s") % time
+    if days == -1:
+        return _("yesterday at %(time)s") % time
+    if days == 1:
+        return _("tomorrow at %(time)s") % time
+    if abs(days) <= RELATIVE_DAYS:
+        weekday = formats.date_format(local, "l")
+        return _("%(weekday)s at %(time)s") % {"weekday": weekday, **time}
+    return format_datetime(local)
+
+
+def iso_datetime(value) -> str:
+    """The machine form for a `<time datetime>` attribute: local ISO 8601 with the offset
+    ("2026-12-07T14:05:00+00:00"), or "2026-12-07" for a date alone."""
+    if _missing(value):
+        return ""
+    if isinstance(value, datetime):
+        return _local(value).isoformat(timespec="seconds")
+    return value.isoformat()

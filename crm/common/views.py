@@ -174,7 +174,7 @@ def permission_denied(request, exception=None):
 
 def bad_request(request, exception=None):
     if _wants_json(request):
-        return JsonResponse({"code": "bad_request", "message": "Bad request."}, status=400)
+        return JsonResponse({"code": "validation_error", "message": "Bad request."}, status=400)
     return render(request, "400.html", status=400)
 
 

@@ -1,3 +1,5 @@
+import json
+
 from django import forms
 from django.urls import reverse
 
@@ -12,13 +14,21 @@ class LookupSelect(forms.Select):
 
     template_name = "common/widgets/lookup_select.html"
 
-    def __init__(self, lookup_url_name, attrs=None):
+    def __init__(self, lookup_url_name, attrs=None, params=None):
         super().__init__(attrs)
         self.lookup_url_name = lookup_url_name
+        # Extra query parameters sent with every search, e.g. {"price_list": 3}.
+        self.params = dict(params or {})
+
+    def __deepcopy__(self, memo):
+        obj = super().__deepcopy__(memo)
+        obj.params = dict(self.params)
+        return obj
 
     def get_context(self, name, value, attrs):
         ctx = super().get_context(name, value, attrs)
         ctx["widget"]["lookup_url"] = reverse(self.lookup_url_name)
+        ctx["widget"]["lookup_vals"] = json.dumps({"field": name, **self.params})
         return ctx
 
     def optgroups(self, name, value, attrs=None):

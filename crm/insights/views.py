@@ -10,6 +10,8 @@ from django.utils.text import slugify
 from django.views import View
 from django.views.generic import TemplateView
 
+from crm.common.visibility import is_admin
+
 from . import engine
 from .context import build_context
 from .registry import dashboard_widgets, dashboards
@@ -75,9 +77,32 @@ class DashboardView(LoginRequiredMixin, TemplateView):
 
 
 class HomeView(DashboardView):
-    """The page after login: the seller dashboard."""
+    """The page after login: the seller dashboard; for an admin, the system's state and the
+    settings pages (crm.insights.admin_home)."""
 
     dashboard_name = "seller"
+
+    def is_admin_home(self) -> bool:
+        return is_admin(self.request.user)
+
+    def get_template_names(self):
+        if self.is_admin_home():
+            return ["insights/home_admin.html"]
+        return super().get_template_names()
+
+    def get_context_data(self, **kwargs):
+        if not self.is_admin_home():
+            return super().get_context_data(**kwargs)
+        from . import admin_home
+        from . import dashboards as _shipped  # noqa: F401  (registers the shipped dashboards)
+
+        data = TemplateView.get_context_data(self, **kwargs)
+        data.update(
+            status_lines=admin_home.system_status(),
+            settings_links=admin_home.settings_links(),
+            other_dashboards=list(dashboards.values()),
+        )
+        return data
 
 
 class WidgetCSVView(LoginRequiredMixin, View):

@@ -34,7 +34,7 @@ def test_manager_drills_from_the_funnel_to_the_list_and_adjusts_a_forecast_row(o
     data = canvas.evaluate("c => Chart.getChart(c).data.datasets[0].data")
     assert data == [0, 20000, 3000, 0]
 
-    # When she clicks the "2-Develop" bar
+    # When she clicks the "2. Develop" bar
     point = canvas.evaluate("""c => {
         const bar = Chart.getChart(c).getDatasetMeta(0).data[1];
         return {x: (bar.x + bar.base) / 2, y: bar.y};

@@ -33,7 +33,7 @@ class TestPages:
         assert "Open leads by status" in html and "Won this period vs quota" in html
         pipeline = _chart(html, "opportunities-pipeline-data")
         # sam's own open deals: develop 1000 + 800, propose 2000
-        assert pipeline["labels"] == ["1-Qualify", "2-Develop", "3-Propose", "4-Close"]
+        assert pipeline["labels"] == ["1. Qualify", "2. Develop", "3. Propose", "4. Close"]
         assert pipeline["datasets"][0]["data"] == [0, 1800.0, 2000.0, 0]
 
     def test_manager_dashboard_draws_the_funnel_with_drill_down_links(self, dataset, web):
@@ -157,6 +157,14 @@ class TestCsv:
         assert rows[0] == ["Age", "Invoices", "Balance"]
         assert rows[1] == ["Not yet due", "0", "0.00"]
         assert rows[2] == ["1–30 days overdue", "1", "150.50"]
+
+    def test_the_pipeline_export_names_stages_as_people_read_them(self, dataset, web):
+        response = web(dataset.org.maria).get("/dashboards/manager/opportunities.pipeline.csv")
+        rows = list(csv.reader(io.StringIO(response.content.decode())))
+        assert rows[0] == ["Stage", "Opportunities", "Estimated revenue", "Weighted"]
+        assert [row[0] for row in rows[1:]] == ["1. Qualify", "2. Develop", "3. Propose",
+                                                "4. Close"]
+        assert "develop" not in response.content.decode().lower().replace("2. develop", "")
 
     def test_the_export_is_scoped_like_the_page(self, dataset, web):
         response = web(dataset.org.olga).get(

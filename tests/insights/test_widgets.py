@@ -33,10 +33,10 @@ class TestOpportunityWidgets:
     ):
         rows = figures("opportunities.pipeline", dataset.org.maria)
         assert pick(rows, "label", "count", "amount", "weighted") == [
-            ("1-Qualify", 1, D("4000.00"), D("400.00")),
-            ("2-Develop", 3, D("2400.00"), D("720.00")),  # 1000x30% + 600x30% + 800x30%
-            ("3-Propose", 1, D("2000.00"), D("1200.00")),
-            ("4-Close", 1, D("5000.00"), D("4000.00")),
+            ("1. Qualify", 1, D("4000.00"), D("400.00")),
+            ("2. Develop", 3, D("2400.00"), D("720.00")),  # 1000x30% + 600x30% + 800x30%
+            ("3. Propose", 1, D("2000.00"), D("1200.00")),
+            ("4. Close", 1, D("5000.00"), D("4000.00")),
         ]
 
     def test_pipeline_of_the_admin_includes_every_team(self, dataset):

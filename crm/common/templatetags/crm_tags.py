@@ -3,7 +3,15 @@ from django.template.loader import render_to_string
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from crm.common.formatting import format_money
+from crm.common.formatting import (
+    MISSING,
+    format_datetime,
+    format_day,
+    format_money,
+    format_time,
+    format_when,
+    iso_datetime,
+)
 from crm.common.registries import detail_panels
 
 register = template.Library()
@@ -13,6 +21,36 @@ register = template.Library()
 def money(value, currency=""):
     """`{{ amount|money:currency }}`: crm.common.formatting.format_money, like every message."""
     return format_money(value, currency or None)
+
+
+@register.simple_tag
+def when(value):
+    """`{% when moment %}`: the one way a page shows a date-time (crm.common.formatting):
+    `<time datetime="ISO" title="Dec 7, 2026 14:05">3 hours ago</time>`, relative when near,
+    absolute otherwise; a date alone reads as a date; None reads "—"."""
+    if value is None or value == "":
+        return MISSING
+    return format_html('<time datetime="{}" title="{}">{}</time>', iso_datetime(value),
+                       format_datetime(value), format_when(value))
+
+
+@register.filter
+def day(value):
+    """`{{ due_date|day }}`: a date as people read it ("Dec 7, 2026"), never relative; "—"
+    for none. Plain text, so it also fits an attribute or a sentence."""
+    return format_day(value)
+
+
+@register.filter
+def clock(value):
+    """`{{ ends_at|clock }}`: the local time of day ("14:05"), e.g. the end of a range."""
+    return format_time(value)
+
+
+@register.filter
+def exact(value):
+    """`{{ moment|exact }}`: the absolute date-time as plain text ("Dec 7, 2026 14:05")."""
+    return format_datetime(value)
 
 
 @register.simple_tag(takes_context=True)

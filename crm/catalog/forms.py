@@ -1,0 +1,28 @@
+"""The product half of a document line form (opportunity and quote lines share it)."""
+
+from django.utils.translation import gettext_lazy as _
+
+from crm.common.widgets import LookupSelect
+
+from .models import Product
+
+
+class ProductLineFormMixin:
+    """For a form with a `product` ModelChoiceField: the choices are the active products (on
+    the document's price list when it has one) and the widget is a searchable lookup, so the
+    page never renders the whole catalog as `<option>`s."""
+
+    product_lookup_url_name = "product-lookup"
+
+    def setup_product_field(self, *, price_list_id=None):
+        field = self.fields.get("product")
+        if field is None:
+            return
+        products = Product.objects.filter(active=True)
+        if price_list_id:
+            products = products.filter(price_items__price_list_id=price_list_id)
+        field.queryset = products.order_by("name")
+        params = {"price_list": price_list_id} if price_list_id else {}
+        field.widget = LookupSelect(self.product_lookup_url_name, params=params)
+        field.widget.choices = field.choices
+        field.help_text = field.help_text or _("Type a name or SKU to search the catalog.")

@@ -1,0 +1,49 @@
+"""Issue 16 item 2: after a quick action the rest of the record page is fresh without a reload."""
+
+import re
+
+from playwright.sync_api import expect
+
+from tests.leads.factories import LeadFactory
+from tests.quotes.factories import make_quote
+
+NO_ACTIVITY = re.compile(r"Last activity\s*—")
+
+
+def test_a_call_on_a_new_lead_and_a_quote_line_refresh_the_headers(org, page, login):
+    # Given Sam's new lead and a draft quote
+    lead = LeadFactory(owner=org.sam, status="new")
+    quote = make_quote(owner=org.sam)
+    login(page, org.sam)
+
+    # When he logs a call from the lead's timeline panel
+    page.goto(lead.get_absolute_url())
+    expect(page.locator("[data-testid=lead-status]")).to_have_text("New")
+    expect(page.locator("#record-details")).to_contain_text(NO_ACTIVITY)
+    page.evaluate("window.__same_page = true")
+    page.locator("#timeline-panel").get_by_text("+ Log call").click()
+    call_form = page.locator("form[aria-label='Log call']")
+    call_form.get_by_label("Subject").fill("Intro call")
+    call_form.get_by_role("button", name="Save log call").click()
+
+    # Then the header says Contacted and the details show the last activity, with no reload
+    expect(page.locator("#timeline-panel .message-success")).to_contain_text("Intro call")
+    expect(page.locator("[data-testid=lead-status]")).to_have_text("Contacted")
+    expect(page.locator("#record-details")).not_to_contain_text(NO_ACTIVITY)
+    assert page.evaluate("window.__same_page") is True
+
+    # When he adds a line to the draft quote
+    page.goto(quote.get_absolute_url())
+    header = page.locator("#record-header")
+    expect(header).to_contain_text("0.00 USD")
+    page.evaluate("window.__same_page = true")
+    editor = page.locator("#quote-lines")
+    editor.get_by_label("or write-in").fill("Installation")
+    editor.get_by_label("Qty").fill("2")
+    editor.get_by_label("Unit price").fill("100.00")
+    editor.get_by_role("button", name="Add line").click()
+
+    # Then the header's total changes with the editor's totals, with no reload
+    expect(editor.locator("[data-total=total]")).to_have_text("200.00 USD")
+    expect(header).to_contain_text("200.00 USD")
+    assert page.evaluate("window.__same_page") is True
