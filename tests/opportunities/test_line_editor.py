@@ -13,9 +13,9 @@ from .factories import OpportunityFactory
 pytestmark = pytest.mark.django_db
 
 
-def big_catalog(price_list, count=500):
+def big_catalog(price_list, count=500, *, owner):
     products = Product.objects.bulk_create([
-        Product(sku=f"BULK-{i:04d}", name=f"Bulk product {i:04d}") for i in range(count)])
+        Product(sku=f"BULK-{i:04d}", name=f"Bulk product {i:04d}", owner=owner) for i in range(count)])
     PriceListItem.objects.bulk_create([
         PriceListItem(price_list=price_list, product=p, unit_price=Decimal("5.00"))
         for p in products])
@@ -24,7 +24,7 @@ def big_catalog(price_list, count=500):
 
 def test_the_add_form_has_a_product_lookup_not_the_whole_catalog(org, web):
     opportunity = OpportunityFactory(owner=org.sam)
-    big_catalog(opportunity.price_list)
+    big_catalog(opportunity.price_list, owner=org.admin)
     client = web(org.sam)
     for url in (opportunity.get_absolute_url(),
                 reverse("opportunity-line-add", args=[opportunity.pk])):
@@ -40,7 +40,7 @@ def test_the_add_form_has_a_product_lookup_not_the_whole_catalog(org, web):
 
 def test_adding_a_catalog_line_and_a_write_in_line(org, web):
     opportunity = OpportunityFactory(owner=org.sam, revenue_source="system")
-    product = big_catalog(opportunity.price_list, count=3)[0]
+    product = big_catalog(opportunity.price_list, count=3, owner=org.admin)[0]
     client = web(org.sam)
     add = reverse("opportunity-line-add", args=[opportunity.pk])
     client.post(add, {"line-product": product.pk, "line-quantity": "4", "line-tax_rate": "0"})
@@ -55,7 +55,7 @@ def test_adding_a_catalog_line_and_a_write_in_line(org, web):
 
 def test_an_error_keeps_the_chosen_product_and_what_was_typed(org, web):
     opportunity = OpportunityFactory(owner=org.sam)
-    product = big_catalog(opportunity.price_list, count=2)[1]
+    product = big_catalog(opportunity.price_list, count=2, owner=org.admin)[1]
     html = web(org.sam).post(reverse("opportunity-line-add", args=[opportunity.pk]), {
         "line-product": product.pk, "line-write_in_name": "Also typed", "line-quantity": "2",
     }).content.decode()

@@ -15,9 +15,9 @@ pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
-def big_catalog(price_list, count=500):
+def big_catalog(price_list, count=500, *, owner):
     products = Product.objects.bulk_create([
-        Product(sku=f"BULK-{i:04d}", name=f"Bulk product {i:04d}") for i in range(count)])
+        Product(sku=f"BULK-{i:04d}", name=f"Bulk product {i:04d}", owner=owner) for i in range(count)])
     PriceListItem.objects.bulk_create([
         PriceListItem(price_list=price_list, product=p, unit_price=Decimal("5.00"))
         for p in products])
@@ -26,7 +26,7 @@ def big_catalog(price_list, count=500):
 
 def test_the_add_form_has_a_product_lookup_not_the_whole_catalog(org, web):
     quote = make_quote(owner=org.sam)
-    big_catalog(quote.price_list)
+    big_catalog(quote.price_list, owner=org.admin)
     html = web(org.sam).get(quote.get_absolute_url()).content.decode()
     start = html.index('<form method="post" action="' + reverse("quote-line-add",
                                                                  args=[quote.pk]))
@@ -43,7 +43,7 @@ def test_the_add_form_has_a_product_lookup_not_the_whole_catalog(org, web):
 
 def test_adding_a_catalog_line_and_a_write_in_line(org, web):
     quote = make_quote(owner=org.sam)
-    product = big_catalog(quote.price_list, count=3)[1]
+    product = big_catalog(quote.price_list, count=3, owner=org.admin)[1]
     client = web(org.sam)
     response = client.post(reverse("quote-line-add", args=[quote.pk]), {
         "product": product.pk, "quantity": "2", "tax_rate": "0"}, **HTMX)
@@ -57,7 +57,7 @@ def test_adding_a_catalog_line_and_a_write_in_line(org, web):
 
 def test_an_error_keeps_the_chosen_product_and_what_was_typed(org, web):
     quote = make_quote(owner=org.sam)
-    product = big_catalog(quote.price_list, count=3)[2]
+    product = big_catalog(quote.price_list, count=3, owner=org.admin)[2]
     response = web(org.sam).post(reverse("quote-line-add", args=[quote.pk]), {
         "product": product.pk, "quantity": "0", "manual_discount": "3.50"}, **HTMX)
     html = response.content.decode()
