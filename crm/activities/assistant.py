@@ -24,6 +24,7 @@ from crm.assistant.helpers import (
 from crm.assistant.models import Priority
 from crm.assistant.registry import CardSpec, Rule, register_rule
 from crm.assistant.signals import refresh_on_commit
+from crm.common.formatting import format_time
 
 RECORD_TYPE = "activity"
 MODEL = "activities.Activity"
@@ -49,7 +50,7 @@ def _build_task_due_today(ctx, task):
         user_id=task.owner_id, due_date=ctx.today, priority=Priority.NORMAL,
         title=_("Task due today: %(subject)s") % {"subject": task.subject},
         body=_("Due today at %(time)s%(regarding)s.") % {
-            "time": fmt_datetime(task.due_at)[-5:], "regarding": _regarding(task)},
+            "time": format_time(task.due_at), "regarding": _regarding(task)},
         valid_until=task.due_at,  # then it is overdue: another card
     )
 
@@ -102,7 +103,7 @@ def _build_appointment_today(ctx, appointment):
         user_id=appointment.owner_id, due_date=ctx.today, priority=Priority.NORMAL,
         title=_("Appointment today: %(subject)s") % {"subject": appointment.subject},
         body=_("Starts at %(time)s%(where)s%(regarding)s.") % {
-            "time": fmt_datetime(appointment.starts_at)[-5:],
+            "time": format_time(appointment.starts_at),
             "where": _(" in %(place)s") % {"place": appointment.location}
             if appointment.location else "",
             "regarding": _regarding(appointment)},
@@ -123,7 +124,7 @@ def _build_appointment_soon(ctx, appointment):
         title=_("Starting soon: %(subject)s") % {"subject": appointment.subject},
         body=_("Starts in %(minutes)s at %(time)s%(where)s%(regarding)s.") % {
             "minutes": plural(minutes, _("minute")),
-            "time": fmt_datetime(appointment.starts_at)[-5:],
+            "time": format_time(appointment.starts_at),
             "where": _(" in %(place)s") % {"place": appointment.location}
             if appointment.location else "",
             "regarding": _regarding(appointment)},

@@ -23,6 +23,7 @@ class ProductLineFormMixin:
             products = products.filter(price_items__price_list_id=price_list_id)
         field.queryset = products.order_by("name")
         params = {"price_list": price_list_id} if price_list_id else {}
-        field.widget = LookupSelect(self.product_lookup_url_name, params=params)
+        field.widget = LookupSelect(self.product_lookup_url_name, params=params,
+                                    search_label=_("Search products by name or SKU"))
         field.widget.choices = field.choices
         field.help_text = field.help_text or _("Type a name or SKU to search the catalog.")

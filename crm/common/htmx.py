@@ -5,8 +5,9 @@ answers its htmx request with the fragment it swaps plus the `HX-Trigger: record
 header. Every fragment of a record page that shows derived state (the header with status and
 totals, the details panel with "last activity") is rendered with
 `templates/common/_record_refresh.html`: it listens for `record-changed` on the body and
-re-fetches itself from the record's own page (`hx-select` picks its element by id). So no
-fragment has to know which action changed what, and a new record type needs no new view.
+re-fetches itself from the record's own page (`hx-select` picks its element by id; other
+fragments of the page come with the same response through `hx-select-oob`). So no fragment has
+to know which action changed what, and a new record type needs no new view.
 """
 
 import json

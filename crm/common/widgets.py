@@ -14,11 +14,12 @@ class LookupSelect(forms.Select):
 
     template_name = "common/widgets/lookup_select.html"
 
-    def __init__(self, lookup_url_name, attrs=None, params=None):
+    def __init__(self, lookup_url_name, attrs=None, params=None, search_label=None):
         super().__init__(attrs)
         self.lookup_url_name = lookup_url_name
         # Extra query parameters sent with every search, e.g. {"price_list": 3}.
         self.params = dict(params or {})
+        self.search_label = search_label  # the search box's accessible name
 
     def __deepcopy__(self, memo):
         obj = super().__deepcopy__(memo)
@@ -29,6 +30,7 @@ class LookupSelect(forms.Select):
         ctx = super().get_context(name, value, attrs)
         ctx["widget"]["lookup_url"] = reverse(self.lookup_url_name)
         ctx["widget"]["lookup_vals"] = json.dumps({"field": name, **self.params})
+        ctx["widget"]["search_label"] = self.search_label
         return ctx
 
     def optgroups(self, name, value, attrs=None):

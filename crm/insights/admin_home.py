@@ -132,13 +132,19 @@ def _worker_line() -> StatusLine:
 
 
 def _mailboxes_line() -> StatusLine:
-    from crm.mail.models import Mailbox, MailboxState
+    from crm.mail.models import Mailbox, MailboxKind, MailboxState
+
+    def link(mailbox):
+        # A queue mailbox has its settings page; a person's own mailbox is theirs alone to
+        # open in the app, so the admin gets its (password-less) Django admin page.
+        if mailbox.kind == MailboxKind.QUEUE:
+            return reverse("mailbox-detail", args=[mailbox.pk])
+        return reverse("admin:mail_mailbox_change", args=[mailbox.pk])
 
     bad = list(Mailbox.objects.filter(state__in=[MailboxState.FAILING, MailboxState.DISABLED])
                .order_by("address"))
     items = [(f"{m.address} · {m.get_state_display()}"
-              + (f" · {m.last_error[:80]}" if m.last_error else ""),
-              reverse("mailbox-detail", args=[m.pk])) for m in bad]
+              + (f" · {m.last_error[:80]}" if m.last_error else ""), link(m)) for m in bad]
     return StatusLine(_("Mailboxes failing or disabled"), str(len(bad)),
                       state=OK if not bad else BAD, url=reverse("mailbox-list"), items=items)
 

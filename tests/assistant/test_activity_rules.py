@@ -45,7 +45,7 @@ def test_an_overdue_task_card_states_how_late_it_is(clock, scan, sam):
     scan()
     card = Card.objects.get()
     assert card.title == "Overdue task: Call Contoso"
-    assert card.body.startswith("Was due 28 Nov 09:00 (2 days overdue) regarding Account")
+    assert card.body.startswith("Was due Nov 28, 2026 09:00 (2 days overdue) regarding Account")
 
 
 def test_a_task_due_tomorrow_has_no_card_until_the_day_begins(clock, scan, sam):

@@ -30,7 +30,7 @@ def test_each_user_with_cards_gets_one_digest_with_their_cards(two_sellers_with_
     by_recipient = {m.to[0]: m for m in mail.outbox}
     assert set(by_recipient) == {org.sam.email, org.tom.email}
     sam_mail = by_recipient[org.sam.email]
-    assert sam_mail.subject == "Your assistant: 1 card(s) for 30 Nov 2026"
+    assert sam_mail.subject == "Your assistant: 1 card(s) for Nov 30, 2026"
     assert "New lead not contacted" in sam_mail.body and "Fabrikam" in sam_mail.body
     assert "Contoso" not in sam_mail.body
     html, mimetype = sam_mail.alternatives[0]

@@ -32,7 +32,7 @@ def test_a_new_lead_is_flagged_48_hours_after_creation_not_a_minute_before(clock
     assert scan() == [("sam", "lead_not_contacted", lead.pk, "2026-12-02")]
     card = Card.objects.get()
     assert card.priority == Priority.HIGH
-    assert card.body == (f"Created 30 Nov 10:00, 48 hours ago, and nobody has contacted "
+    assert card.body == (f"Created Nov 30, 2026 10:00, 48 hours ago, and nobody has contacted "
                          f"{lead.display_name} yet.")
 
 
@@ -64,8 +64,8 @@ def test_an_open_lead_without_activity_for_7_days_gets_a_card_with_the_figures(c
     clock.move_to(NOW + timedelta(minutes=1))
     assert scan() == [("sam", "lead_no_activity", lead.pk, "2026-11-30")]
     assert Card.objects.get().body == (
-        f"No activity for 7 days on {lead.display_name} (last activity on 23 Nov), "
-        f"closing 18 Dec.")
+        f"No activity for 7 days on {lead.display_name} (last activity on Nov 23, 2026), "
+        f"closing Dec 18, 2026.")
 
 
 def test_a_new_activity_on_the_lead_clears_the_no_activity_card(clock, scan, sam):

@@ -38,7 +38,7 @@ def test_close_date_seven_days_ahead_is_flagged_from_midnight_not_the_minute_bef
     clock.move_to(NOW.replace(hour=0, minute=1) + timedelta(days=1))  # 1 Dec: 7 days to go
     assert scan() == [("sam", "opportunity_closing_soon", opp.pk, "2026-12-08")]
     card = Card.objects.get()
-    assert card.body == ("Contoso renewal is due to close in 7 days (8 Dec), worth "
+    assert card.body == ("Contoso renewal is due to close in 7 days (Dec 8, 2026), worth "
                          "12,000.00 USD, in stage Qualify.")
 
 
@@ -51,7 +51,7 @@ def test_a_missed_close_date_replaces_the_closing_soon_card_the_next_day(clock, 
     assert [c[1] for c in scan()] == ["opportunity_closing_soon"]
     clock.move_to(NOW.replace(hour=0, minute=1) + timedelta(days=1))
     assert scan() == [("sam", "opportunity_close_missed", opp.pk, "2026-11-30")]
-    assert "was due to close on 30 Nov, 1 day ago" in Card.objects.get().body
+    assert "was due to close on Nov 30, 2026, 1 day ago" in Card.objects.get().body
 
 
 def test_winning_the_opportunity_retires_its_cards(clock, scan, sam):
@@ -74,7 +74,7 @@ def test_no_activity_for_14_days_on_an_open_opportunity(clock, scan, sam):
     clock.move_to(NOW + timedelta(days=2))
     scan(full=True)  # the nightly full scan refreshes the figures
     assert Card.objects.get().body == ("No activity for 16 days on Contoso renewal, "
-                                       "closing 30 Jan 2027.")
+                                       "closing Jan 30, 2027.")
 
 
 def test_same_stage_for_30_days(clock, scan, sam):
@@ -85,4 +85,4 @@ def test_same_stage_for_30_days(clock, scan, sam):
     clock.move_to(NOW + timedelta(minutes=1))
     assert scan() == [("sam", "opportunity_stage_stale", opp.pk, "2026-11-30")]
     assert Card.objects.get().body == "Big deal has been in stage Qualify for 30 days " \
-        "(since 31 Oct)."
+        "(since Oct 31, 2026)."

@@ -35,7 +35,7 @@ def test_an_active_quote_is_flagged_seven_days_before_it_expires_not_a_minute_ea
     assert [c for c in scan() if c[1] == "quote_expiring"] == [
         ("sam", "quote_expiring", quote.pk, "2026-12-08")]
     card = Card.objects.get(kind="quote_expiring")
-    assert card.body == (f"Quote {quote} for 100.00 USD is valid until 8 Dec, expiring in "
+    assert card.body == (f"Quote {quote} for 100.00 USD is valid until Dec 8, 2026, expiring in "
                          f"7 days. Follow up or revise it.")
 
 
@@ -70,7 +70,7 @@ def test_an_invoice_is_overdue_from_the_day_after_its_due_date(clock, scan, sam)
     card = Card.objects.get(kind="invoice_overdue")
     invoice.refresh_from_db()
     assert card.title == f"Invoice overdue: {invoice.number}"
-    assert card.body == (f"{invoice.number} ({invoice.account.name}) was due 30 Nov, 1 day ago; "
+    assert card.body == (f"{invoice.number} ({invoice.account.name}) was due Nov 30, 2026, 1 day ago; "
                          f"184.42 USD of 184.42 USD is still open.")
 
 

@@ -40,12 +40,18 @@ def fragment(html: str, fragment_id: str) -> str:
     raise AssertionError(f"#{fragment_id} is not closed")
 
 
-def assert_listens(html: str, fragment_id: str, url: str) -> None:
+def assert_listens(html: str, fragment_id: str, url: str, also: str = "") -> None:
+    """The fragment re-fetches itself (and the `also` fragments, out of band) on the event."""
     part = fragment(html, fragment_id)
     head = part[:part.index(">")]
     assert f'hx-get="{url}"' in head
     assert 'hx-trigger="record-changed from:body"' in head
     assert f'hx-select="#{fragment_id}"' in head and 'hx-swap="outerHTML"' in head
+    if also:
+        assert f'hx-select-oob="#{also}"' in head
+        fragment(html, also)  # present, or htmx reports a missing out-of-band target
+    else:
+        assert "hx-select-oob" not in head
 
 
 def triggers(response) -> bool:
@@ -72,8 +78,7 @@ def test_logging_a_call_on_a_new_lead_refreshes_its_status_and_last_activity(
     client = web(org.sam)
     url = lead.get_absolute_url()
     page = client.get(url).content.decode()
-    assert_listens(page, "record-header", url)
-    assert_listens(page, "record-details", url)
+    assert_listens(page, "record-header", url, also="record-details")
     assert "New" in fragment(page, "record-header")
     assert re.search(r"<dt>Last activity</dt><dd>\s*—", fragment(page, "record-details"))
 
@@ -114,8 +119,7 @@ def test_an_activity_on_an_opportunity_refreshes_its_details(org, web):
     client = web(org.sam)
     url = opportunity.get_absolute_url()
     page = client.get(url).content.decode()
-    assert_listens(page, "record-header", url)
-    assert_listens(page, "record-details", url)
+    assert_listens(page, "record-header", url, also="record-details")
     response = client.post(
         reverse("activity-quick-add", args=["opportunity", opportunity.pk, "note"]),
         {"qa-note-description": "Budget confirmed"}, **HTMX)
@@ -129,7 +133,7 @@ def test_quote_line_add_edit_remove_refresh_the_header_total(org, web):
     client = web(org.sam)
     url = quote.get_absolute_url()
     page = client.get(url).content.decode()
-    assert_listens(page, "record-header", url)
+    assert_listens(page, "record-header", url, also="record-details")
     assert "0.00 USD" in fragment(page, "record-header")
 
     response = client.post(reverse("quote-line-add", args=[quote.pk]), {
@@ -171,8 +175,7 @@ def test_invoice_and_order_pages_refresh_their_header_and_show_the_balance(org, 
     client = web(org.sam)
     url = invoice.get_absolute_url()
     page = client.get(url).content.decode()
-    assert_listens(page, "record-header", url)
-    assert_listens(page, "record-details", url)
+    assert_listens(page, "record-header", url, also="record-details")
     order_url = invoice.order.get_absolute_url()
     assert_listens(client.get(order_url).content.decode(), "record-header", order_url)
 

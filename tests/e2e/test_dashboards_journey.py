@@ -33,6 +33,8 @@ def test_manager_drills_from_the_funnel_to_the_list_and_adjusts_a_forecast_row(o
     expect(canvas).to_have_attribute("data-points", "4")
     data = canvas.evaluate("c => Chart.getChart(c).data.datasets[0].data")
     assert data == [0, 20000, 3000, 0]
+    labels = canvas.evaluate("c => Chart.getChart(c).data.labels")
+    assert labels == ["1. Qualify", "2. Develop", "3. Propose", "4. Close"]
 
     # When she clicks the "2. Develop" bar
     point = canvas.evaluate("""c => {

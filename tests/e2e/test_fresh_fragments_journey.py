@@ -47,3 +47,27 @@ def test_a_call_on_a_new_lead_and_a_quote_line_refresh_the_headers(org, page, lo
     expect(editor.locator("[data-total=total]")).to_have_text("200.00 USD")
     expect(header).to_contain_text("200.00 USD")
     assert page.evaluate("window.__same_page") is True
+
+
+def _overlap(a, b) -> bool:
+    return not (a["x"] + a["width"] <= b["x"] or b["x"] + b["width"] <= a["x"]
+                or a["y"] + a["height"] <= b["y"] or b["y"] + b["height"] <= a["y"])
+
+
+def test_the_line_editor_stacks_its_fields_on_a_phone_and_on_a_desktop(org, page, login):
+    # Issue 16 item 5: the product lookup no longer squeezes into the write-in field.
+    quote = make_quote(owner=org.sam)
+    login(page, org.sam)
+    for width, height in ((1366, 900), (390, 844)):
+        page.set_viewport_size({"width": width, "height": height})
+        page.goto(quote.get_absolute_url())
+        editor = page.locator("form.add-line")
+        search = editor.get_by_label("Search product").bounding_box()
+        select = editor.get_by_label("Product", exact=True).bounding_box()
+        write_in = editor.get_by_label("or write-in").bounding_box()
+        qty = editor.get_by_label("Qty").bounding_box()
+        assert not _overlap(select, write_in) and not _overlap(search, write_in)
+        assert not _overlap(search, select) and not _overlap(qty, write_in)
+        assert select["width"] >= 150  # not squeezed
+        for box in (search, select, write_in, qty):
+            assert box["x"] >= 0 and box["x"] + box["width"] <= width

@@ -42,6 +42,9 @@ def system(org):
         state=MailboxState.DISABLED)
     Mailbox.objects.create(owner=org.olga, address="olga@crm.test", imap_host="imap.invalid",
                            username="olga")
+    queue_box = Mailbox.objects.create(
+        owner=org.admin, kind=MailboxKind.QUEUE, address="sales@crm.test",
+        imap_host="imap.invalid", username="sales", state=MailboxState.FAILING)
     OutboxMessage.objects.create(task_name="crm.activities.tasks.refresh", args=[1])
     OutboxMessage.objects.create(task_name="crm.activities.tasks.refresh", args=[2])
     job = LeadImport.objects.create(
@@ -49,7 +52,7 @@ def system(org):
         status=ImportStatus.DONE, total=14, processed=14, created_count=12, error_count=2,
         finished_at=timezone.now() - timedelta(hours=3))
     ScanState.objects.create(rule="stale_lead", last_scanned_at=timezone.now())
-    return {"failing": failing, "disabled": disabled, "job": job}
+    return {"failing": failing, "disabled": disabled, "queue_box": queue_box, "job": job}
 
 
 @pytest.fixture
@@ -82,12 +85,16 @@ def test_the_admin_sees_the_state_of_the_system(org, web, system, queue, with_br
     worker = _line(html, "Worker heartbeat")
     assert "Worker heartbeat ok" in worker and "from worker@test" in worker
     mailboxes = _line(html, "Mailboxes failing or disabled")
-    assert "Mailboxes failing or disabled 2" in mailboxes
+    assert "Mailboxes failing or disabled 3" in mailboxes
     assert "sam@crm.test · Failing · Authentication failed" in mailboxes
     assert "tom@crm.test · Disabled" in mailboxes
     assert "olga@crm.test" not in mailboxes
-    assert f'href="/mail/mailboxes/{system["failing"].pk}/"' in html
-    assert f'href="/mail/mailboxes/{system["disabled"].pk}/"' in html
+    # a queue mailbox links to its settings page, a person's mailbox to its admin page
+    queue_url = f'/mail/mailboxes/{system["queue_box"].pk}/'
+    personal_url = f'/admin/mail/mailbox/{system["failing"].pk}/change/'
+    for url in (queue_url, personal_url, f'/admin/mail/mailbox/{system["disabled"].pk}/change/'):
+        assert f'href="{url}"' in html
+        assert web(org.admin).get(url).status_code == 200, url
     assert "Last assistant scan" in html and "never" not in _line(html, "Last assistant scan")
     lead_import = _line(html, "Last lead import")
     assert "Last lead import Done" in lead_import

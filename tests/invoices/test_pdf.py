@@ -25,7 +25,7 @@ def test_the_invoice_pdf_shows_number_dates_lines_totals_and_balance(org):
     invoice.refresh_from_db()
     text = _text(invoice_pdf(invoice, list(selectors.invoice_lines(invoice=invoice))))
     assert "INV-2026-000001" in text
-    assert "2026-03-31" in text  # due date, net 30
+    assert "Mar 31, 2026" in text  # due date, net 30
     assert "Scanner" in text and "89.50" in text
     assert "184.42" in text and "12.92" in text
     assert "Balance due" in text and "84.42" in text

@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from crm.catalog.models import PriceListItem, Product
 from opportunities.models import OpportunityLine
+from tests.factories import PriceListFactory
 
 from .factories import OpportunityFactory
 
@@ -23,7 +24,7 @@ def big_catalog(price_list, count=500, *, owner):
 
 
 def test_the_add_form_has_a_product_lookup_not_the_whole_catalog(org, web):
-    opportunity = OpportunityFactory(owner=org.sam)
+    opportunity = OpportunityFactory(owner=org.sam, price_list=PriceListFactory())
     big_catalog(opportunity.price_list, owner=org.admin)
     client = web(org.sam)
     for url in (opportunity.get_absolute_url(),
@@ -36,10 +37,12 @@ def test_the_add_form_has_a_product_lookup_not_the_whole_catalog(org, web):
         assert f'hx-get="{reverse("product-lookup")}"' in form
         assert f'&quot;price_list&quot;: {opportunity.price_list_id}' in form
         assert '<label for="id_line-product">' in form and 'id="id_line-product"' in form
+        assert 'aria-label="Search products by name or SKU"' in form
 
 
 def test_adding_a_catalog_line_and_a_write_in_line(org, web):
-    opportunity = OpportunityFactory(owner=org.sam, revenue_source="system")
+    opportunity = OpportunityFactory(owner=org.sam, revenue_source="system",
+                                     price_list=PriceListFactory())
     product = big_catalog(opportunity.price_list, count=3, owner=org.admin)[0]
     client = web(org.sam)
     add = reverse("opportunity-line-add", args=[opportunity.pk])
@@ -54,7 +57,7 @@ def test_adding_a_catalog_line_and_a_write_in_line(org, web):
 
 
 def test_an_error_keeps_the_chosen_product_and_what_was_typed(org, web):
-    opportunity = OpportunityFactory(owner=org.sam)
+    opportunity = OpportunityFactory(owner=org.sam, price_list=PriceListFactory())
     product = big_catalog(opportunity.price_list, count=2, owner=org.admin)[1]
     html = web(org.sam).post(reverse("opportunity-line-add", args=[opportunity.pk]), {
         "line-product": product.pk, "line-write_in_name": "Also typed", "line-quantity": "2",
