@@ -6,7 +6,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
@@ -224,18 +224,12 @@ class EmailUntrackView(LoginRequiredMixin, View):
 
 
 class EmailDetailView(LoginRequiredMixin, View):
-    """Where assistant cards about a message lead: its thread (or the Unlinked list)."""
+    """Where assistant cards about a message lead: the message on its own page, with a link
+    to the record it regards (the thread itself is on that record's timeline)."""
 
     def get(self, request, pk):
         message = selectors.email_get(user=request.user, pk=pk)
-        if message.thread_id:
-            try:
-                return redirect(reverse("mail-thread", args=[message.thread_id]))
-            except NoReverseMatch:
-                pass
-        if message.activity_id:
-            return redirect(reverse("activity-detail", args=[message.activity_id]))
-        return redirect("mail-unlinked")
+        return redirect(reverse("mail-message-body", args=[message.pk]))
 
 
 class NeverTrackView(LoginRequiredMixin, View):

@@ -285,3 +285,12 @@ def test_the_unlinked_page_finds_the_record_by_name_and_links_to_the_pick(org, w
                                         direction="incoming", from_address="a@b.example")
     refused = client.post(f"/mail/emails/{other.pk}/link/", {"record": ""})
     assert refused.status_code in (400, 404)
+
+
+def test_a_card_about_a_message_opens_it_on_a_full_page(org, web, synced):
+    client = web(org.sam)
+    response = client.get(f"/mail/emails/{synced['message'].pk}/", follow=True)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "<html" in page and "Offer" in page  # the product's page, not a bare fragment
+    assert synced["opportunity"].get_absolute_url() in page
