@@ -1,7 +1,7 @@
 """The one helper every transition service uses to record what happened."""
 
 from crm.common.queue import enqueue_on_commit
-from crm.common.registries import record_types
+from crm.common.registries import event_listeners, record_types
 
 from .models import Event
 
@@ -22,4 +22,6 @@ def record_event(*, record, actor, action: str, from_state: str = "", to_state: 
         data=data or {}, actor=actor if getattr(actor, "pk", None) else None,
     )
     enqueue_on_commit(sync_timeline_items, event_ids=[event.pk])
+    for listener in list(event_listeners.values()):
+        listener(event, record)
     return event

@@ -118,3 +118,14 @@ def register_panel(record_type: str, panel: DetailPanel) -> DetailPanel:
     panels.append(panel)
     detail_panels[record_type] = sorted(panels, key=lambda p: p.order)
     return panel
+
+
+# Functions called with each new Event row, inside the transaction that wrote it (automation's
+# outbox, notifications' fan-out to followers). A listener queues its work with
+# `enqueue_on_commit`; it never does slow work inline and never raises for the caller's save.
+event_listeners: dict[str, Callable] = {}
+
+
+def register_event_listener(name: str, listener: Callable) -> Callable:
+    event_listeners[name] = listener
+    return listener
