@@ -42,6 +42,9 @@ def _pipeline_specs(*, seller, manager):
         ("lead list, filtered", "lead-list", [], "?status=new&sort=-created", "seller", "seller"),
         ("opportunity list", "opportunity-list", [], "", "seller", "seller"),
         ("opportunity board", "opportunity-board", [], "", "seller", "seller"),
+        # the board's lanes load after its first paint (one request per lane)
+        ("opportunity board lane", "opportunity-board-lane", ["develop"], "", "seller",
+         "seller"),
         ("quote list", "quote-list", [], "", "seller", "seller"),
         ("invoice list", "invoice-list", [], "", "seller", "seller"),
         ("my activities", "activity-list", [], "", "seller", "seller"),
@@ -54,6 +57,9 @@ def _pipeline_specs(*, seller, manager):
         out.append(("lead detail with timeline", "lead-detail", [lead], "", "seller", "seller"))
     if opp:
         out.append(("opportunity detail", "opportunity-detail", [opp], "", "seller", "seller"))
+        # record pages load their panels after the first paint: the timeline is the largest
+        out.append(("opportunity timeline panel", "record-panel",
+                    ["opportunity", opp, "timeline"], "", "seller", "seller"))
     if quote:
         out.append(("quote detail", "quote-detail", [quote], "", "seller", "seller"))
     if invoice:

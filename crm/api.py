@@ -23,6 +23,8 @@ API_MODULES = [
     "crm.insights.api",
     "crm.cardscan.api",
     "crm.mail.api",
+    "crm.automation.api",
+    "crm.notifications.api",
     "leads.api",
     "opportunities.api",
     "quotes.api",

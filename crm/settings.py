@@ -11,6 +11,7 @@ from pathlib import Path
 import csp.constants as csp
 import environ
 from celery.schedules import crontab
+from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -53,6 +54,8 @@ INSTALLED_APPS = [
     "crm.insights",
     "crm.cardscan",
     "crm.mail",
+    "crm.automation",
+    "crm.notifications",
     "leads",
     "opportunities",
     "quotes",
@@ -71,6 +74,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # The signed-in user's language and time zone (profile page) win over the browser's.
+    "crm.users.middleware.UserPreferencesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "crm.common.middleware.RefuseNulCharactersMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -109,6 +114,17 @@ IS_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
 if not IS_POSTGRES:
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+# A read replica (optional): dashboards, the forecast, exports and the assistant's full scan
+# read from it (crm/common/db_router.py); writes and read-your-writes pages use the primary.
+if env.str("DATABASE_REPLICA_URL", default="") and IS_POSTGRES:
+    DATABASES["replica"] = env.db("DATABASE_REPLICA_URL")
+    DATABASES["replica"].setdefault("CONN_MAX_AGE", DATABASES["default"]["CONN_MAX_AGE"])
+    DATABASES["replica"]["CONN_HEALTH_CHECKS"] = True
+    DATABASES["replica"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 2)
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["crm.common.db_router.ReplicaRouter"]
+# A replica found down is retried after this many seconds (reads use the primary meanwhile).
+CRM_REPLICA_RETRY_SECONDS = env.int("CRM_REPLICA_RETRY_SECONDS", default=10)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "users.User"
@@ -128,6 +144,10 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "en"
+# The languages the product ships (locale/<code>/LC_MESSAGES, `make messages`); a user picks
+# one on the profile page, else the browser's Accept-Language decides (LocaleMiddleware).
+LANGUAGES = [("en", _("English")), ("de", _("German"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")
 USE_I18N = True
 USE_TZ = True
@@ -200,9 +220,16 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "interval_step": 0.2,
     "interval_max": 0.5,
 }
+# Beat records a heartbeat each time it sends a task (the admin's home: "Last beat run").
+CELERY_BEAT_SCHEDULER = "crm.common.heartbeat.HeartbeatScheduler"
 CELERY_BEAT_SCHEDULE = {
     "outbox-dispatch": {
         "task": "crm.common.dispatch_outbox",
+        "schedule": 60.0,
+    },
+    "notifications-catch-up": {
+        # Fans out events written in bulk (mail sync) or whose fan-out task was lost.
+        "task": "crm.notifications.catch_up",
         "schedule": 60.0,
     },
     "timeline-catch-up": {
@@ -217,6 +244,16 @@ CELERY_BEAT_SCHEDULE = {
     "invoices-record-overdue": {
         "task": "invoices.record_overdue",
         "schedule": crontab(minute=30, hour=0),
+    },
+    "opportunities-stage-rollup": {
+        # The board's velocity figures recomputed from the stage history (owners may change).
+        "task": "opportunities.rebuild_stage_rollup",
+        "schedule": crontab(minute=35, hour=0),
+    },
+    "forecast-grid-warm": {
+        # The forecast grid's rows for the current quarter and month, into the cache.
+        "task": "forecasting.warm_grid",
+        "schedule": 300.0,
     },
     "forecast-snapshots": {
         "task": "forecasting.take_snapshots",
@@ -252,6 +289,20 @@ CELERY_BEAT_SCHEDULE = {
         # One sync task per active mailbox (each holds a lease, so runs never overlap).
         "task": "crm.mail.sync_all",
         "schedule": 180.0,
+    },
+    "automation-dispatch-pending": {
+        # Outgoing events whose after-commit dispatch was lost (Redis down, worker crash).
+        "task": "crm.automation.dispatch_pending",
+        "schedule": 30.0,
+    },
+    "automation-purge": {
+        "task": "crm.automation.purge_old_events",
+        "schedule": crontab(minute=47, hour=3),
+    },
+    "automation-deliver-due": {
+        # Webhook retries that are due (exponential backoff with jitter, for 24 hours).
+        "task": "crm.automation.deliver_due",
+        "schedule": 15.0,
     },
     "mail-send-pending": {
         # Outgoing emails whose send task was lost (never claimed by a worker) are queued again.
@@ -332,6 +383,9 @@ SPECTACULAR_SETTINGS = {
 
 # --- Security ---------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
+# Sessions are read from the cache (Redis) and written through to the database: a page costs
+# no session query; with Redis down the FailOpenRedisCache misses and the database answers.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the page, not the cookie
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -434,3 +488,13 @@ CRM_MAIL_FREEMAIL_DOMAINS = env.list("CRM_MAIL_FREEMAIL_DOMAINS", default=[
     "proton.me", "protonmail.com", "aol.com", "mail.com", "zoho.com", "yandex.ru",
     "mail.ru", "t-online.de", "orange.fr", "free.fr", "libero.it", "qq.com", "163.com",
 ])
+# Webhooks (crm.automation): URLs resolving to private/loopback addresses are refused unless
+# this is on (tests and on-premises receivers); each request gets this many seconds in all;
+# failed deliveries are retried with backoff for RETRY_HOURS; an endpoint failing that long is
+# disabled and its admin told.
+CRM_WEBHOOKS_ALLOW_PRIVATE = env.bool("CRM_WEBHOOKS_ALLOW_PRIVATE", default=False)
+CRM_WEBHOOKS_TIMEOUT = env.float("CRM_WEBHOOKS_TIMEOUT", default=10.0)
+CRM_WEBHOOKS_RETRY_HOURS = env.int("CRM_WEBHOOKS_RETRY_HOURS", default=24)
+CRM_WEBHOOKS_DISABLE_AFTER_HOURS = env.int("CRM_WEBHOOKS_DISABLE_AFTER_HOURS", default=24)
+# Outgoing events (with their deliveries and rule runs) are kept this many days.
+CRM_AUTOMATION_KEEP_DAYS = env.int("CRM_AUTOMATION_KEEP_DAYS", default=30)

@@ -6,6 +6,7 @@ from django.templatetags.static import static
 from django.urls import include, path
 
 from crm.common import views as common_views
+from crm.common.panels import RecordPanelView
 from crm.insights import views as insights_views
 from crm.users import views as user_views
 
@@ -30,9 +31,12 @@ urlpatterns = [
          name="password_reset_complete"),
     path("profile/", user_views.ProfileView.as_view(), name="profile"),
     path("profile/tokens/", user_views.ApiTokenCreateView.as_view(), name="api-token-create"),
+    path("profile/preferences/", user_views.PreferencesView.as_view(), name="profile-preferences"),
     path("profile/tokens/<int:pk>/revoke/", user_views.ApiTokenRevokeView.as_view(),
          name="api-token-revoke"),
     path("search/", common_views.GlobalSearchView.as_view(), name="search"),
+    path("records/<str:record_type>/<int:pk>/panels/<str:name>/",
+         RecordPanelView.as_view(), name="record-panel"),
     path("healthz/", common_views.healthz, name="healthz"),
     # Browsers ask for /favicon.ico on pages without an icon link (admin, API docs).
     path("favicon.ico", lambda request: redirect(static("favicon.svg"))),
@@ -47,6 +51,8 @@ urlpatterns = [
     path("", include("crm.cardscan.urls")),
     path("", include("crm.mail.urls")),  # mailboxes, unlinked mail, never-track (mail-core)
     path("", include("crm.mail.urls_send")),  # email templates, compose, threads (mail-send)
+    path("", include("crm.automation.urls")),  # webhooks and automation rules (settings)
+    path("", include("crm.notifications.urls")),  # posts, follows, the bell, notifications
     path("", include("leads.urls")),
     path("", include("opportunities.urls")),
     path("", include("quotes.urls")),

@@ -18,7 +18,7 @@ from crm.users.models import User
 from opportunities.models import OPEN_FORECAST_CATEGORIES
 from opportunities.services import opportunity_update
 
-from . import selectors
+from . import rollup, selectors
 from .models import ForecastAdjustment, ForecastSnapshot, Quota
 
 
@@ -53,6 +53,7 @@ def quota_set(*, actor, user: User, period: Period, amount) -> Quota:
         quota.amount = amount
         quota.set_by = actor
         quota.save(update_fields=["amount", "set_by"])
+    rollup.bump_version()  # the grid shows the new quota at once
     return quota
 
 
@@ -124,11 +125,13 @@ def forecast_adjust(*, actor, user: User, period: Period, amount=None, note: str
         new_amount = None
     else:
         new_amount = _amount(amount)
-    return ForecastAdjustment.objects.create(
+    adjustment = ForecastAdjustment.objects.create(
         user=user, period_type=period.kind, period_start=period.start, amount=new_amount,
         previous_amount=previous, system_amount=row.system_forecast, is_reset=reset, note=note,
         adjusted_by=actor,
     )
+    rollup.bump_version()  # the grid shows the adjustment at once
+    return adjustment
 
 
 def forecast_set_category(*, actor, opportunity, category: str):
@@ -140,7 +143,11 @@ def forecast_set_category(*, actor, opportunity, category: str):
             fields={"forecast_category": [_("Choose pipeline, best case, committed or "
                                              "omitted.")]},
         )
-    return opportunity_update(opportunity=opportunity, actor=actor, forecast_category=category)
+    with transaction.atomic():
+        updated = opportunity_update(opportunity=opportunity, actor=actor,
+                                     forecast_category=category)
+        rollup.bump_version()  # the grid shows the new category at once
+    return updated
 
 
 def forecast_snapshot_take(*, today=None) -> int:

@@ -21,7 +21,7 @@ from crm.insights.periods import MONTH, QUARTER, month_period, quarter_containin
 from crm.users.models import User
 from opportunities.models import Opportunity
 
-from . import selectors, services
+from . import rollup, selectors, services
 from .forms import OPEN_CATEGORY_CHOICES, AdjustmentForm, CategoryForm, QuotaUploadForm
 from .models import Quota
 
@@ -76,7 +76,11 @@ class ForecastGridView(LoginRequiredMixin, TemplateView):
         ctx = super().get_context_data(**kwargs)
         period = _period_from(self.request)
         root = _root_from(self.request)
-        tree = selectors.forecast_tree(viewer=self.request.user, root=root, period=period)
+        # From the rollup the beat task keeps warm (forecasting/rollup.py); "Refresh now" or
+        # a cache miss computes it (on the read replica when there is one).
+        tree, computed_at, from_cache = rollup.grid_tree(
+            viewer=self.request.user, root=root, period=period,
+            fresh=bool(self.request.GET.get("refresh")))
         rows = list(tree.walk())
         snapshots = list(selectors.snapshot_series(user=root, period=period))
         chart = None
@@ -105,7 +109,8 @@ class ForecastGridView(LoginRequiredMixin, TemplateView):
             chain.insert(0, node)
         ctx.update(
             period=period, root=root, tree=tree, rows=rows, columns=COLUMN_LABELS,
-            chart=chart, snapshots=snapshots, computed_at=timezone.now(),
+            chart=chart, snapshots=snapshots, computed_at=computed_at, from_cache=from_cache,
+            refresh_url=_grid_url(period, root) + "&refresh=1",
             previous_url=_grid_url(period.shift(-1), root),
             next_url=_grid_url(period.shift(1), root),
             current_url=_grid_url(quarter_containing(today) if period.kind == QUARTER

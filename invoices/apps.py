@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 def _order_parents(order):
@@ -30,12 +31,12 @@ class InvoicesConfig(AppConfig):
         from . import panels, selectors
 
         record_types.register(RecordType(
-            name="order", model_label="invoices.Order", verbose_name="Order",
+            name="order", model_label="invoices.Order", verbose_name=_("Order"),
             url_name="order-detail", parents=_order_parents,
             title=lambda o: f"{o.number} {o.name}",
         ))
         record_types.register(RecordType(
-            name="invoice", model_label="invoices.Invoice", verbose_name="Invoice",
+            name="invoice", model_label="invoices.Invoice", verbose_name=_("Invoice"),
             url_name="invoice-detail", parents=_invoice_parents,
             title=lambda i: f"{i.display_number} {i.name}",
         ))

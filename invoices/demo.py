@@ -24,6 +24,13 @@ SCENARIOS = [
     (3, Decimal("0"), False),  # issued this week
     (None, Decimal("0"), False),  # draft invoice, not issued yet
     (-1, Decimal("0"), False),  # order not invoiced yet
+    # a year of paid invoices before that, so receivables and won quotes have a history
+    (170, Decimal("1"), True),
+    (205, Decimal("1"), True),
+    (240, Decimal("1"), True),
+    (270, Decimal("1"), True),
+    (300, Decimal("1"), True),
+    (330, Decimal("1"), True),
 ]
 
 
@@ -86,6 +93,53 @@ def seed(ctx) -> None:
                     reference=f"Bank transfer {invoice.number}",
                 )
         invoices.append(invoice)
+        if days_ago is not None:
+            _backdate(invoice, issue_date)
     services.invoices_record_overdue(today=today)
     ctx["orders"] = orders
     ctx["invoices"] = invoices
+
+
+def _backdate(invoice, issue_date) -> None:
+    """Demo only: the quote, order and invoice behind an invoice issued `issue_date` were made
+    in the days before it, not today (the services stamp everything with now)."""
+    from datetime import datetime, time
+
+    from crm.activities.models import Event
+    from quotes.models import Quote
+
+    from .models import Invoice, Order, Payment
+
+    def moment(day):
+        return timezone.make_aware(datetime.combine(day, time(10, 0)))
+
+    order = Order.objects.get(pk=invoice.order_id)
+    ordered_on = issue_date - timedelta(days=4)
+    quoted_on = ordered_on - timedelta(days=12)
+    stamps = [("invoice", invoice.pk, moment(issue_date)), ("order", order.pk, moment(ordered_on))]
+    Invoice.objects.filter(pk=invoice.pk).update(created_at=moment(issue_date - timedelta(days=1)))
+    Order.objects.filter(pk=order.pk).update(created_at=moment(ordered_on), ordered_on=ordered_on)
+    Order.objects.filter(pk=order.pk, fulfilled_on__isnull=False).update(
+        fulfilled_on=issue_date - timedelta(days=2))
+    if order.quote_id:
+        Quote.objects.filter(pk=order.quote_id).update(created_at=moment(quoted_on))
+        stamps.append(("quote", order.quote_id, moment(quoted_on)))
+    for record_type, record_id, at in stamps:
+        Event.objects.filter(record_type=record_type, record_id=record_id).update(
+            occurred_at=at)
+    for payment in Payment.objects.filter(invoice_id=invoice.pk):
+        Payment.objects.filter(pk=payment.pk).update(created_at=moment(payment.date))
+        Event.objects.filter(record_type="invoice", record_id=invoice.pk,
+                             action__in=["payment_recorded", "paid"]).update(
+            occurred_at=moment(payment.date))
+    if order.opportunity_id:  # the order won its opportunity: on the order date
+        from opportunities.models import CloseRecord, Opportunity
+
+        won = Opportunity.objects.filter(pk=order.opportunity_id, status="won")
+        if won.update(actual_close_date=ordered_on):
+            won.filter(created_at__gt=moment(quoted_on)).update(
+                created_at=moment(quoted_on - timedelta(days=20)))
+            CloseRecord.objects.filter(opportunity_id=order.opportunity_id).update(
+                close_date=ordered_on, created_at=moment(ordered_on))
+            Event.objects.filter(record_type="opportunity", record_id=order.opportunity_id,
+                                 action="won").update(occurred_at=moment(ordered_on))

@@ -5,6 +5,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from crm.catalog.forms import ProductLineFormMixin
+from crm.catalog.models import Product
 from crm.common.formatting import format_money
 
 
@@ -82,3 +84,38 @@ class OrderFromQuoteForm(forms.Form):
 class NoteForm(forms.Form):
     note = forms.CharField(label=_("Note"), max_length=500, required=False,
                            widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class OrderLineForm(ProductLineFormMixin, forms.Form):
+    """A line added to an active order: the shared line editor (`catalog/_line_fields.html`)
+    with the product lookup, like quote and opportunity lines."""
+
+    product = forms.ModelChoiceField(label=_("Product"), required=False,
+                                     queryset=Product.objects.none())
+    write_in_name = forms.CharField(label=_("or write-in"), required=False, max_length=200)
+    quantity = forms.DecimalField(label=_("Qty"), max_digits=14, decimal_places=3, initial=1)
+    unit_price = forms.DecimalField(label=_("Unit price"), required=False, min_value=0,
+                                    max_digits=18, decimal_places=2,
+                                    help_text=_("Empty: the price list's price."))
+    manual_discount = forms.DecimalField(label=_("Discount"), required=False, min_value=0,
+                                         max_digits=18, decimal_places=2)
+    tax_rate = forms.DecimalField(label=_("Tax %"), required=False, min_value=0,
+                                  max_value=100, max_digits=6, decimal_places=3,
+                                  help_text=_("Empty: the product's rate."))
+
+    def __init__(self, *args, order=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        quote = order.quote if order is not None and order.quote_id else None
+        self.setup_product_field(price_list_id=quote.price_list_id if quote else None)
+
+    def clean_quantity(self):
+        value = self.cleaned_data.get("quantity")
+        if value is not None and value <= 0:
+            raise forms.ValidationError(_("Must be more than zero."))
+        return value
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("product") and not (data.get("write_in_name") or "").strip():
+            self.add_error("product", _("Choose a product or type a write-in name."))
+        return data

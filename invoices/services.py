@@ -11,12 +11,13 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Max, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crm.activities.events import record_event
-from crm.catalog.pricing import PricingError, document_totals, line_totals
+from crm.automation.changes import record_updated, snapshot
+from crm.catalog.pricing import LineTotals, PricingError, document_totals, line_totals
 from crm.common.errors import BusinessRuleViolation, RecordLocked, TransitionNotAllowed
 from crm.common.formatting import format_day, format_money
 from crm.common.money import ZERO, round_money, to_decimal
@@ -216,12 +217,139 @@ def order_update(*, order: Order, actor, **data) -> Order:
         raise RecordLocked(_("Only an active order can be edited."))
     changed = [name for name in ORDER_EDITABLE_FIELDS
                if name in data and getattr(order, name) != data[name]]
+    before = snapshot(order)
     for name in changed:
         setattr(order, name, data[name])
     if changed:
         order.full_clean(
             exclude=["quote", "opportunity", "account", "contact", "owner", "status"])
         order.save(update_fields=changed)
+        record_updated(record=order, actor=actor, before=before)
+    return order
+
+
+# --- Order lines (the shared line editor on the order page) ----------------------------------
+
+ORDER_TOTAL_FIELDS = ["detail_amount", "total_discount", "total_tax", "total"]
+
+
+def _order_price_list(order: Order):
+    from crm.catalog.models import PriceList
+
+    quote = order.quote
+    if quote is not None and quote.price_list_id:
+        return quote.price_list
+    return PriceList.objects.filter(is_default=True).order_by("id").first()
+
+
+def _pricing_refusal(exc: PricingError) -> BusinessRuleViolation:
+    message = str(exc)
+    return BusinessRuleViolation(message, fields={exc.field: [message]} if exc.field else None)
+
+
+def _product_tax_rate(product) -> Decimal:
+    from crm.catalog.models import TaxRate
+
+    if product is not None and product.default_tax_rate_id:
+        return product.default_tax_rate.rate
+    default = TaxRate.objects.filter(is_default=True, active=True).values_list(
+        "rate", flat=True).first()
+    return default if default is not None else ZERO
+
+
+def _save_order_totals(order: Order) -> None:
+    """Recompute the order's header totals from its lines (prices of existing lines stay)."""
+    rows = order.lines.values_list("amount", "tax", "manual_discount", "tax_rate")
+    try:
+        totals = document_totals(
+            [LineTotals(base=amount + discount, manual_discount=discount, amount=amount,
+                        tax_rate=rate, tax=tax) for amount, tax, discount, rate in rows],
+            discount_percent=order.discount_percent, discount_amount=order.discount_amount,
+            freight_amount=order.freight_amount)
+    except PricingError as exc:
+        raise _pricing_refusal(exc)
+    order.detail_amount, order.total_discount = totals.detail_amount, totals.total_discount
+    order.total_tax, order.total = totals.total_tax, totals.total
+    order.save(update_fields=ORDER_TOTAL_FIELDS)
+
+
+def _check_lines_editable(order: Order) -> None:
+    if order.status != OrderStatus.ACTIVE:
+        raise RecordLocked(_("Only an active order's lines can be changed; this order is "
+                             "%(status)s.") % {"status": order.get_status_display().lower()})
+
+
+@transaction.atomic
+def order_add_line(*, order: Order, actor, product=None, write_in_name: str = "", quantity=1,
+                   unit_price=None, manual_discount=ZERO, tax_rate=None,
+                   description: str = "") -> OrderLine:
+    """Add a line to an active order: a catalog product (its name, SKU, unit, the price on the
+    order's price list and its tax rate, frozen like the copied lines) or a write-in with a
+    price. The lines copied from the quote keep their prices. Refused (RecordLocked) unless the
+    order is active; 400 when there is no price or the numbers do not price."""
+    from crm.catalog.selectors import price_for
+
+    order = _locked_order(order, actor)
+    _check_lines_editable(order)
+    write_in_name = (write_in_name or "").strip()
+    if product is None and not write_in_name:
+        raise BusinessRuleViolation(_("Choose a product or type a write-in name."),
+                                    fields={"product": [_("Choose a product or type a name.")]})
+    if product is not None and not product.active:
+        raise BusinessRuleViolation(_("This product is no longer sold."),
+                                    fields={"product": [_("This product is no longer sold.")]})
+    if unit_price in (None, ""):
+        price_list = _order_price_list(order)
+        unit_price = price_for(price_list=price_list, product=product) if product else None
+        if unit_price is None:
+            message = (_("“%(p)s” is not on the price list %(l)s: enter a unit price.") % {
+                "p": product.name, "l": price_list} if product else
+                _("Enter a unit price for a write-in product."))
+            raise BusinessRuleViolation(message, fields={"unit_price": [message]})
+    if tax_rate in (None, ""):
+        tax_rate = _product_tax_rate(product)
+    try:
+        totals = line_totals(quantity=quantity, unit_price=unit_price,
+                             manual_discount=manual_discount or ZERO, tax_rate=tax_rate)
+    except PricingError as exc:
+        raise _pricing_refusal(exc)
+    sequence = (order.lines.aggregate(last=Max("sequence"))["last"] or 0) + 1
+    line = OrderLine.objects.create(
+        order=order, product=product, sequence=sequence,
+        product_name=product.name if product else write_in_name,
+        sku=product.sku if product else "", unit=product.unit if product else "",
+        description=description or "", quantity=to_decimal(quantity),
+        unit_price=round_money(unit_price), manual_discount=totals.manual_discount,
+        tax_rate=to_decimal(tax_rate), amount=totals.amount, tax=totals.tax,
+    )
+    _save_order_totals(order)
+    record_event(record=order, actor=actor, action="line_added",
+                 note=_("%(name)s: %(amount)s") % {
+                     "name": line.product_name, "amount": format_money(line.amount,
+                                                                       order.currency)},
+                 data={"name": line.product_name, "amount": str(line.amount),
+                       "total": str(order.total)})
+    return line
+
+
+@transaction.atomic
+def order_remove_line(*, line: OrderLine, actor) -> Order:
+    """Remove a line from an active order. Refused when the line has been invoiced (cancel
+    that invoice first) or is the order's last line."""
+    order = _locked_order(line.order, actor)
+    _check_lines_editable(order)
+    line = OrderLine.objects.select_for_update().get(pk=line.pk, order=order)
+    if order_invoiced_quantities(order).get(line.pk):
+        raise BusinessRuleViolation(_("“%(name)s” has been invoiced: cancel its invoice before "
+                                      "removing the line.") % {"name": line.product_name})
+    if order.lines.count() <= 1:
+        raise BusinessRuleViolation(_("An order keeps at least one line: cancel the order "
+                                      "instead."))
+    name = line.product_name
+    line.delete()
+    _save_order_totals(order)
+    record_event(record=order, actor=actor, action="line_removed", note=name,
+                 data={"name": name, "total": str(order.total)})
     return order
 
 
@@ -429,10 +557,12 @@ def invoice_update(*, invoice: Invoice, actor, **data) -> Invoice:
                              "one instead."))
     changed = [name for name in INVOICE_EDITABLE_FIELDS
                if name in data and getattr(invoice, name) != data[name]]
+    before = snapshot(invoice)
     for name in changed:
         setattr(invoice, name, data[name])
     if changed:
         invoice.save(update_fields=changed)
+        record_updated(record=invoice, actor=actor, before=before)
     return invoice
 
 

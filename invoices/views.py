@@ -2,20 +2,23 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 from django.views import View
 from django.views.generic import TemplateView
 
+from crm.common import listing as L
 from crm.common.errors import DomainError
 from crm.common.formatting import format_day, format_money
+from crm.common.htmx import trigger_record_changed
 from crm.common.views import ListPageView
 from crm.common.visibility import can_change, check_can_change, get_readable_or_404, is_admin
 
 from . import selectors, services
 from .filters import InvoicePageFilter, OrderPageFilter
-from .forms import InvoiceLinesForm, NoteForm, OrderFromQuoteForm, PaymentForm
+from .forms import InvoiceLinesForm, NoteForm, OrderFromQuoteForm, OrderLineForm, PaymentForm
 from .models import InvoiceStatus, OrderStatus
 from .pdf import invoice_pdf, order_confirmation_pdf
 
@@ -29,6 +32,87 @@ def _error_text(exc) -> str:
 # --- Orders -----------------------------------------------------------------------------------
 
 
+def _account_or_contact_cell(row, page):
+    """The account (linked), else the contact's name, else nothing."""
+    if row["account_id"] is not None:
+        return (f'<a href="{page.url("account-detail", row["account_id"])}">'
+                f'{L.esc(row["account__name"])}</a>')
+    if row["contact_id"] is not None:
+        return L.esc(" ".join(p for p in (row["contact__first_name"], row["contact__last_name"])
+                              if p))
+    return ""
+
+
+_CUSTOMER_FIELDS = ("account_id", "account__name", "contact_id", "contact__first_name",
+                    "contact__last_name")
+_ORDER_PILLS = {OrderStatus.FULFILLED: "pill-ok", OrderStatus.CANCELED: "pill-bad"}
+_INVOICE_PILLS = {InvoiceStatus.PAID: "pill-ok", InvoiceStatus.CANCELED: "pill-bad",
+                  InvoiceStatus.DRAFT: ""}
+
+
+def _order_status_cell(row, page):
+    """What invoices/_status.html renders for an order."""
+    status = row["status"]
+    return (f'<span class="pill {_ORDER_PILLS.get(status, "pill-info")}">'
+            f'{page.labels(OrderStatus).get(status, "")}</span>')
+
+
+def _invoice_number_cell(row, page):
+    number = row["number"] or _("Draft invoice #%(id)s") % {"id": row["id"]}
+    return (f'<a href="{page.url("invoice-detail", row["id"])}">{L.esc(number)}</a>'
+            f'<br><span class="muted small">{L.esc(row["order__number"])}</span>')
+
+
+def _invoice_status_cell(row, page):
+    """What invoices/_status.html renders for an invoice (overdue, partially paid)."""
+    status = row["status"]
+    html = (f'<span class="pill {_INVOICE_PILLS.get(status, "pill-info")}">'
+            f'{page.labels(InvoiceStatus).get(status, "")}</span>')
+    if row["overdue_flag"]:
+        html += f' <span class="pill pill-bad">{L.esc(_("overdue"))}</span>'
+    elif row["amount_paid"] and status == InvoiceStatus.ACTIVE:
+        html += f' <span class="pill pill-warn">{L.esc(_("partially paid"))}</span>'
+    return html
+
+
+def _invoice_balance_cell(row, page):
+    if row["status"] != InvoiceStatus.ACTIVE:
+        return "—"
+    return L.esc(format_money(row["total"] - row["amount_paid"], row["currency"]))
+
+
+ORDER_COLUMNS = [
+    L.Column("number", _l("Number"), ("number",), L.link("number", "order-detail"),
+             sort="number", css="nowrap"),
+    L.Column("name", _l("Name"), ("name",), L.text("name"), sort="name"),
+    L.Column("customer", _l("Customer"), _CUSTOMER_FIELDS, _account_or_contact_cell,
+             sort="customer"),
+    L.Column("status", _l("Status"), ("status",), _order_status_cell, sort="status"),
+    L.Column("total", _l("Total"), ("total", "currency"), L.money("total", "currency"),
+             sort="total", css="num"),
+    L.Column("date", _l("Ordered"), ("ordered_on",), L.day("ordered_on"), sort="date",
+             css="nowrap"),
+    L.person_column("owner", _l("Owner"), sort="owner"),
+]
+
+INVOICE_COLUMNS = [
+    L.Column("number", _l("Number"), ("number", "order__number"), _invoice_number_cell,
+             sort="number", css="nowrap"),
+    L.Column("customer", _l("Customer"), _CUSTOMER_FIELDS, _account_or_contact_cell,
+             sort="customer"),
+    L.Column("status", _l("Status"), ("status", "overdue_flag", "amount_paid"),
+             _invoice_status_cell, sort="status"),
+    L.Column("issued", _l("Issued"), ("issue_date",), L.day("issue_date"), sort="issued",
+             css="nowrap"),
+    L.Column("due", _l("Due"), ("due_date",), L.day("due_date"), sort="due", css="nowrap"),
+    L.Column("total", _l("Total"), ("total", "currency"), L.money("total", "currency"),
+             sort="total", css="num"),
+    L.Column("balance", _l("Balance"), ("status", "total", "amount_paid", "currency"),
+             _invoice_balance_cell, css="num"),
+    L.person_column("owner", _l("Owner"), sort="owner"),
+]
+
+
 class OrderListView(ListPageView):
     template_name = "invoices/order_list.html"
     filterset_class = OrderPageFilter
@@ -37,9 +121,29 @@ class OrderListView(ListPageView):
                    "status": "status", "total": "total", "owner": "owner__last_name",
                    "date": "ordered_on", "created": "created_at"}
     default_sort = "-created"
+    columns = ORDER_COLUMNS
 
     def get_base_queryset(self):
         return selectors.order_list(user=self.request.user)
+
+
+def _order_lines(order) -> list:
+    lines = list(selectors.order_lines(order=order))
+    invoiced = services.order_invoiced_quantities(order)
+    for line in lines:
+        line.invoiced_quantity = invoiced.get(line.pk, 0)
+    return lines
+
+
+def _order_lines_context(request, order, *, line_form=None) -> dict:
+    """What `invoices/_order_lines.html` (the lines panel and its line editor) shows."""
+    editable = can_change(request.user, order) and order.status == OrderStatus.ACTIVE
+    lines = _order_lines(order)
+    if editable and line_form is None:
+        line_form = OrderLineForm(order=order)
+    return {"order": order, "lines": lines, "can_edit_lines": editable,
+            "can_remove_lines": editable and len(lines) > 1,
+            "line_form": line_form if editable else None}
 
 
 class OrderDetailView(LoginRequiredMixin, TemplateView):
@@ -48,15 +152,13 @@ class OrderDetailView(LoginRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         order = selectors.order_get(user=self.request.user, pk=kwargs["pk"])
-        lines = list(selectors.order_lines(order=order))
-        invoiced = services.order_invoiced_quantities(order)
-        for line in lines:
-            line.invoiced_quantity = invoiced.get(line.pk, 0)
+        ctx.update(_order_lines_context(self.request, order))
+        lines = ctx["lines"]
         invoices = list(selectors.order_invoices(order=order))
         editable = can_change(self.request.user, order)
         has_invoice = any(i.status != InvoiceStatus.CANCELED for i in invoices)
         ctx.update(
-            object=order, order=order, lines=lines, invoices=invoices, can_change=editable,
+            object=order, order=order, invoices=invoices, can_change=editable,
             can_fulfill=editable and order.status == OrderStatus.ACTIVE,
             can_cancel=editable and order.status == OrderStatus.ACTIVE and not has_invoice,
             can_invoice=editable and order.status in (OrderStatus.ACTIVE, OrderStatus.FULFILLED)
@@ -115,6 +217,67 @@ class OrderCancelView(_OrderActionView):
 
     def success_message(self, order):
         return _("Order %(number)s is canceled.") % {"number": order.number}
+
+
+class _OrderLinesMixin(LoginRequiredMixin):
+    def get_order(self):
+        order = selectors.order_get(user=self.request.user, pk=self.kwargs["pk"])
+        check_can_change(self.request.user, order)
+        return order
+
+    def lines_response(self, order, *, message=None, line_form=None, error=None):
+        """htmx: the lines panel (with the form's errors, or refreshed and `record-changed`
+        sent so the header follows); a plain post: back to the order with a message."""
+        order = selectors.order_get(user=self.request.user, pk=order.pk)
+        if self.request.htmx:
+            ctx = _order_lines_context(self.request, order, line_form=line_form)
+            ctx["lines_error"] = error
+            response = render(self.request, "invoices/_order_lines.html", ctx)
+            return response if line_form is not None or error else \
+                trigger_record_changed(response)
+        if error or line_form is not None:
+            messages.error(self.request, error or _("The line was not added: %(e)s") % {
+                "e": " ".join(str(e) for errs in line_form.errors.values() for e in errs)})
+        elif message:
+            messages.success(self.request, message)
+        return redirect(order.get_absolute_url())
+
+
+class OrderLineAddView(_OrderLinesMixin, View):
+    def post(self, request, pk):
+        order = self.get_order()
+        form = OrderLineForm(request.POST, order=order)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                line = services.order_add_line(
+                    order=order, actor=request.user, product=data.get("product"),
+                    write_in_name=data.get("write_in_name") or "", quantity=data["quantity"],
+                    unit_price=data.get("unit_price"),
+                    manual_discount=data.get("manual_discount") or 0,
+                    tax_rate=data.get("tax_rate"))
+            except (DomainError, ValidationError) as exc:
+                fields = getattr(exc, "extra", {}).get("fields") or {}
+                for name, errors in fields.items():
+                    form.add_error(name if name in form.fields else None, errors)
+                if not fields:
+                    form.add_error(None, _error_text(exc))
+            else:
+                return self.lines_response(order, message=_("Line “%(name)s” added.") % {
+                    "name": line.product_name})
+        return self.lines_response(order, line_form=form)
+
+
+class OrderLineDeleteView(_OrderLinesMixin, View):
+    def post(self, request, pk, line_pk):
+        order = self.get_order()
+        line = get_object_or_404(order.lines.all(), pk=line_pk)
+        try:
+            services.order_remove_line(line=line, actor=request.user)
+        except (DomainError, ValidationError) as exc:
+            return self.lines_response(order, error=_error_text(exc))
+        return self.lines_response(order, message=_("Line “%(name)s” removed.") % {
+            "name": line.product_name})
 
 
 class OrderCreateInvoiceView(LoginRequiredMixin, View):
@@ -242,6 +405,7 @@ class InvoiceListView(ListPageView):
                    "issued": "issue_date", "due": "due_date", "total": "total",
                    "paid": "amount_paid", "owner": "owner__last_name", "created": "created_at"}
     default_sort = "-created"
+    columns = INVOICE_COLUMNS
 
     def get_base_queryset(self):
         return selectors.invoice_list(user=self.request.user).with_overdue_flag(
@@ -314,7 +478,10 @@ class InvoiceCancelView(_InvoiceActionView):
 
 
 class InvoicePaymentView(LoginRequiredMixin, View):
-    """Record a payment from the invoice page; errors come back on the form, typed values kept."""
+    """Record a payment from the invoice page. In place (htmx): the payments panel comes back
+    with the payment listed, or with the form's errors and what was typed; a recorded payment
+    also sends `record-changed`, so the header (status), totals and details refresh. Without
+    htmx: back to the page with a message, or the page with the form's errors (400)."""
 
     def post(self, request, pk):
         invoice = selectors.invoice_get(user=request.user, pk=pk)
@@ -337,22 +504,32 @@ class InvoicePaymentView(LoginRequiredMixin, View):
             else:
                 # A fresh read, not refresh_from_db(): django-fsm's refresh_from_db flips the
                 # shared field's `protected` flag and is not safe in a threaded server.
-                invoice = type(invoice)._default_manager.get(pk=invoice.pk)
+                invoice = selectors.invoice_get(user=request.user, pk=invoice.pk)
                 if invoice.status == InvoiceStatus.PAID:
-                    messages.success(request, _("Payment of %(amount)s recorded: the invoice is "
-                                                "paid in full.") % {
-                        "amount": format_money(payment.amount, invoice.currency)})
+                    notice = _("Payment of %(amount)s recorded: the invoice is paid in full.") % {
+                        "amount": format_money(payment.amount, invoice.currency)}
                 else:
-                    messages.success(request, _("Payment of %(amount)s recorded. Balance due: "
-                                                "%(balance)s.") % {
+                    notice = _("Payment of %(amount)s recorded. Balance due: %(balance)s.") % {
                         "amount": format_money(payment.amount, invoice.currency),
-                        "balance": format_money(invoice.balance, invoice.currency)})
+                        "balance": format_money(invoice.balance, invoice.currency)}
+                if request.htmx:
+                    return trigger_record_changed(
+                        self._panel(request, invoice, payment_notice=notice))
+                messages.success(request, notice)
                 return redirect(invoice.get_absolute_url())
+        if request.htmx:
+            return self._panel(request, invoice, payment_form=form)
         messages.error(request, _("The payment was not recorded: please correct the errors."))
         view = InvoiceDetailView()
         view.setup(request, pk=pk)
         ctx = view.get_context_data(pk=pk, invoice=invoice, payment_form=form)
         return render(request, InvoiceDetailView.template_name, ctx, status=400)
+
+    def _panel(self, request, invoice, **extra):
+        view = InvoiceDetailView()
+        view.setup(request, pk=invoice.pk)
+        ctx = view.get_context_data(pk=invoice.pk, invoice=invoice, **extra)
+        return render(request, "invoices/_payments.html", ctx)
 
 
 class InvoicePdfView(LoginRequiredMixin, View):

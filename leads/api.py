@@ -6,6 +6,7 @@ import json
 
 from django.http import StreamingHttpResponse
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.decorators import action
@@ -95,10 +96,10 @@ class ImportRequestSerializer(serializers.Serializer):
             try:
                 value = json.loads(value)
             except ValueError:
-                raise serializers.ValidationError("Send a JSON object: header -> field.")
+                raise serializers.ValidationError(_("Send a JSON object: header -> field."))
         if not isinstance(value, dict) or not all(
                 isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
-            raise serializers.ValidationError("Send a JSON object: header -> field.")
+            raise serializers.ValidationError(_("Send a JSON object: header -> field."))
         return value
 
 

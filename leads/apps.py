@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class LeadsConfig(AppConfig):
@@ -13,7 +14,7 @@ class LeadsConfig(AppConfig):
         from . import receivers, selectors
 
         record_types.register(RecordType(
-            name="lead", model_label="leads.Lead", verbose_name="Lead", url_name="lead-detail",
+            name="lead", model_label="leads.Lead", verbose_name=_("Lead"), url_name="lead-detail",
             # Once qualified, the lead's activities and notes also show on the opportunity.
             parents=lambda lead: (
                 [("opportunity", lead.qualifying_opportunity_id)]

@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from crm.cardscan import phones
 from crm.cardscan import views as cardscan_views
 from crm.cardscan.duplicates import LIMIT as DUPLICATE_LIMIT
 from crm.cardscan.duplicates import register_duplicate_finder
@@ -36,7 +37,7 @@ class ScannedLeadForm(ScannedCardForm):
 def lead_data(cleaned: dict) -> dict:
     data = {name: (cleaned.get(name) or "").strip() for name in LEAD_FIELDS}
     if cleaned.get("fax"):
-        data["description"] = _("Fax: %s") % cleaned["fax"]
+        data["description"] = _("Fax: %s") % phones.display(cleaned["fax"])
     return data
 
 

@@ -1,13 +1,28 @@
-"""Demo leads for `manage.py seed_demo`: ~25 leads across statuses and sources, owned by the
-demo sellers, written through the services so they carry events like real ones."""
+"""Demo leads for `manage.py seed_demo`: ~25 current leads across statuses and sources, owned
+by the demo sellers, written through the services so they carry events like real ones (then
+spread over the last weeks); and a year of history: a few hundred leads created month by month
+and since contacted, qualified or disqualified, written in bulk with their events and calls at
+past times. The qualified ones become opportunities in the opportunities demo."""
 
 from datetime import timedelta
 from decimal import Decimal
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from crm.activities.models import Activity, ActivityKind, ActivityState, Event
 
 from . import services
-from .models import DisqualifyReason, LeadSource, Need, PurchaseTimeframe, Rating, WebForm
+from .models import (
+    DisqualifyReason,
+    Lead,
+    LeadSource,
+    LeadStatus,
+    Need,
+    PurchaseTimeframe,
+    Rating,
+    WebForm,
+)
 
 PEOPLE = [
     # first, last, company, title, source, rating, value, timeframe
@@ -92,4 +107,152 @@ def seed(ctx):
                          email="regina.murphy@contoso.example", source=LeadSource.WEB)
     WebForm.objects.create(name="Website contact form", owner=sellers[0],
                            default_topic="Website enquiry")
+    _spread_recent(leads, now, ctx["rng"])
     ctx["leads"] = leads
+    ctx["history_leads"] = seed_history(ctx, now)
+
+
+def _spread_recent(leads, now, rng) -> None:
+    """Demo only: the current leads arrived over the last three weeks, not all today."""
+    for index, lead in enumerate(leads):
+        created = now - timedelta(days=21 * (len(leads) - index) / len(leads),
+                                  hours=rng.randint(0, 6))
+        changed = min(now, created + timedelta(days=rng.randint(1, 4)))
+        Lead.objects.filter(pk=lead.pk).update(created_at=created)
+        Lead.objects.filter(pk=lead.pk, status_changed_at__isnull=False).update(
+            status_changed_at=changed)
+        events = Event.objects.filter(record_type="lead", record_id=lead.pk)
+        events.filter(action="created").update(occurred_at=created)
+        events.exclude(action="created").update(occurred_at=changed)
+        lead.created_at = created
+
+
+# --- a year of history ------------------------------------------------------------------------
+
+HISTORY_LEADS = 260
+COMPANY_WORDS = ["Alder", "Birch", "Cobalt", "Delta", "Ember", "Falcon", "Granite", "Harbor",
+                 "Iris", "Juniper", "Keystone", "Lumen", "Maple", "Nimbus", "Orchid", "Pioneer",
+                 "Quartz", "Redwood", "Summit", "Tidal", "Union", "Vertex", "Willow", "Zephyr"]
+COMPANY_KINDS = ["Logistics", "Foods", "Dental", "Software", "Engineering", "Hotels",
+                 "Insurance", "Media", "Motors", "Pharma", "Retail", "Systems", "Textiles",
+                 "Travel", "Utilities", "Clinics"]
+COMPANY_SUFFIXES = ["Ltd", "Inc", "GmbH", "LLC", "Group", "AG", "Co"]
+FIRST = ["Alex", "Ana", "Ben", "Carla", "David", "Elif", "Felix", "Greta", "Hugo", "Ivy",
+         "Jamal", "Kira", "Liam", "Maya", "Nils", "Olivia", "Paulo", "Rosa", "Simon", "Tara",
+         "Umar", "Vera", "Wen", "Zoe"]
+LAST = ["Andersen", "Baker", "Costa", "Dimitrov", "Evans", "Fernandez", "Gruber", "Hughes",
+        "Ito", "Jensen", "Kowalski", "Larsen", "Moreau", "Nakamura", "O'Brien", "Popescu",
+        "Quinn", "Reyes", "Sato", "Turner", "Vogel", "Walsh", "Young", "Zimmermann"]
+HISTORY_TOPICS = TOPICS + ["Field service scheduling", "Partner portal", "Customer support "
+                           "desk", "Sales team licences", "Data migration from the old CRM"]
+SOURCES = [("web", 30), ("trade_show", 12), ("partner", 10), ("word_of_mouth", 8),
+           ("advertisement", 8), ("seminar", 8), ("employee_referral", 6),
+           ("external_referral", 6), ("business_card", 6), ("email", 4),
+           ("public_relations", 3), ("other", 2)]
+CALL_NOTES = ["Intro call: explained the product, sending material.",
+              "Discussed their current process and pain points.",
+              "Left a voicemail, will try again.", "Checked budget and timing."]
+
+
+def _weighted(rng, pairs):
+    return rng.choices([v for v, _w in pairs], weights=[w for _v, w in pairs])[0]
+
+
+def _history_status(rng, age_days: float) -> str:
+    """Old leads are mostly decided; the recent ones are still being worked."""
+    if age_days > 45:
+        pairs = [("qualified", 33), ("disqualified", 64), ("contacted", 3)]
+    elif age_days > 10:
+        pairs = [("qualified", 18), ("disqualified", 22), ("contacted", 38), ("new", 22)]
+    else:
+        pairs = [("new", 60), ("contacted", 40)]
+    return _weighted(rng, pairs)
+
+
+def seed_history(ctx, now) -> list:
+    """A year of leads, written in bulk with past timestamps. Returns the qualified ones (with
+    `qualified_at` set) for the opportunities demo to turn into deals."""
+    rng = ctx["rng"]
+    sellers = ctx["sellers"]
+    reasons = list(DisqualifyReason.values)
+    leads, plans = [], []
+    for n in range(HISTORY_LEADS):
+        # More leads lately than a year ago: half uniform, half weighted toward today.
+        u = rng.random()
+        age = 365 * (u if n % 2 else 1 - (1 - u) ** 0.5)
+        age = max(age, 0.2)
+        created = now - timedelta(days=age, hours=rng.randint(0, 9))
+        status = _history_status(rng, age)
+        first, last = rng.choice(FIRST), rng.choice(LAST)
+        company = (f"{rng.choice(COMPANY_WORDS)} {rng.choice(COMPANY_KINDS)} "
+                   f"{rng.choice(COMPANY_SUFFIXES)}")
+        domain = company.split()[0].lower() + company.split()[1].lower()
+        value = Decimal(rng.choice([4, 6, 8, 12, 15, 18, 24, 30, 36, 45, 60, 75]) * 1000
+                        + rng.randint(0, 9) * 100)
+        changed = None
+        if status != "new":
+            changed = min(now - timedelta(hours=1),
+                          created + timedelta(days=rng.uniform(2, min(40, max(age - 0.1, 2)))))
+        lead = Lead(
+            topic=rng.choice(HISTORY_TOPICS), first_name=first, last_name=last,
+            company=company, job_title=rng.choice(["CEO", "CFO", "IT Director", "Buyer",
+                                                   "Operations Manager", "Office Manager"]),
+            email=f"{first.lower()}.{last.lower().replace(chr(39), '')}{n}@{domain}.example",
+            business_phone=f"+1 555 4{n // 100:01d}{n % 100:02d} {1000 + n}",
+            source=_weighted(rng, SOURCES), rating=rng.choice(Rating.values),
+            estimated_value=value, budget_amount=value * Decimal("1.1"),
+            purchase_timeframe=rng.choice(PurchaseTimeframe.values), need=Need.SHOULD_HAVE,
+            estimated_close_date=(created + timedelta(days=rng.randint(30, 120))).date(),
+            city=rng.choice(["Seattle", "Berlin", "Lyon", "Toronto", "Denver", "Madrid"]),
+            owner=sellers[n % len(sellers)], status=status,
+            status_reason=rng.choice(reasons) if status == "disqualified" else "",
+            status_changed_at=changed, created_at=created, updated_at=changed or created,
+        )
+        lead.refresh_keys()
+        leads.append(lead)
+        plans.append((lead, created, changed))
+    Lead.objects.bulk_create(leads, batch_size=200)
+
+    events, calls, qualified = [], [], []
+    source_labels = dict(LeadSource.choices)
+    for lead, created, changed in plans:
+        events.append(Event(record_type="lead", record_id=lead.pk, action="created",
+                            to_state="new", actor=lead.owner, occurred_at=created,
+                            note=_("Source: %(source)s") % {
+                                "source": source_labels[lead.source]}))
+        if lead.status == "new":
+            continue
+        contacted = created + (changed - created) / 2
+        calls.append(Activity(
+            kind=ActivityKind.PHONE_CALL, state=ActivityState.COMPLETED, lead=lead,
+            owner=lead.owner, subject=_("Intro call"), description=rng.choice(CALL_NOTES),
+            direction="outgoing", duration_minutes=rng.choice([5, 10, 15, 20, 30]),
+            completed_at=contacted, created_at=contacted, updated_at=contacted))
+        if lead.status == "contacted":
+            events.append(Event(record_type="lead", record_id=lead.pk, action="mark_contacted",
+                                from_state="new", to_state="contacted", actor=lead.owner,
+                                occurred_at=changed))
+            continue
+        events.append(Event(record_type="lead", record_id=lead.pk, action="mark_contacted",
+                            from_state="new", to_state="contacted", actor=lead.owner,
+                            occurred_at=contacted))
+        if lead.status == "disqualified":
+            events.append(Event(record_type="lead", record_id=lead.pk, action="disqualify",
+                                from_state="contacted", to_state="disqualified",
+                                actor=lead.owner, occurred_at=changed,
+                                data={"reason": lead.status_reason}))
+        else:
+            lead.qualified_at = changed
+            qualified.append(lead)  # the opportunities demo writes the qualify event
+    Event.objects.bulk_create(events, batch_size=500)
+    Activity.objects.bulk_create(calls, batch_size=500)
+    return qualified
+
+
+def record_qualified(lead, opportunity_id: int) -> Event:
+    """The `qualify` event of a history lead (unsaved; the caller bulk-creates them) and the
+    link to the opportunity it became."""
+    lead.qualifying_opportunity_id = opportunity_id
+    return Event(record_type="lead", record_id=lead.pk, action="qualify",
+                 from_state="contacted", to_state=LeadStatus.QUALIFIED, actor=lead.owner,
+                 occurred_at=lead.qualified_at, data={"opportunity": opportunity_id})

@@ -11,6 +11,7 @@ to the same normalised name. Every rule is an indexed lookup on a stored key.
 
 from django.db import connection
 from django.db.models import F, FloatField, Func, Q, Value
+from django.utils.translation import gettext_lazy as _l
 
 from crm.common.visibility import scope_readable
 
@@ -19,10 +20,10 @@ from .models import Lead
 
 RULES = ("email", "phone", "name_company", "name_domain")
 RULE_LABELS = {
-    "email": "Same email",
-    "phone": "Same phone",
-    "name_company": "Similar name, same company",
-    "name_domain": "Similar name, same email domain",
+    "email": _l("Same email"),
+    "phone": _l("Same phone"),
+    "name_company": _l("Similar name, same company"),
+    "name_domain": _l("Similar name, same email domain"),
 }
 NAME_SIMILARITY = 0.45
 LIMIT = 20

@@ -1,4 +1,5 @@
 import django_filters
+from django.utils.translation import gettext_lazy as _
 
 from crm.common.filters import IsoDateTimeFilter
 from crm.users.models import User
@@ -25,15 +26,15 @@ class LeadFilter(django_filters.FilterSet):
 class LeadPageFilter(LeadFilter):
     """The list page's filter bar (single status select, plain dates)."""
 
-    status = django_filters.ChoiceFilter(choices=LeadStatus.choices, empty_label="Any status")
+    status = django_filters.ChoiceFilter(choices=LeadStatus.choices, empty_label=_("Any status"))
     status_reason = None  # the saved views cover closed leads; keep the bar short
-    owner = django_filters.ModelChoiceFilter(queryset=User.objects.none(), empty_label="Anyone")
-    source = django_filters.ChoiceFilter(choices=LeadSource.choices, empty_label="Any source")
-    rating = django_filters.ChoiceFilter(choices=Rating.choices, empty_label="Any rating")
+    owner = django_filters.ModelChoiceFilter(queryset=User.objects.none(), empty_label=_("Anyone"))
+    source = django_filters.ChoiceFilter(choices=LeadSource.choices, empty_label=_("Any source"))
+    rating = django_filters.ChoiceFilter(choices=Rating.choices, empty_label=_("Any rating"))
     created_after = django_filters.DateFilter(field_name="created_at", lookup_expr="date__gte",
-                                              label="Created from")
+                                              label=_("Created from"))
     created_before = django_filters.DateFilter(field_name="created_at", lookup_expr="date__lte",
-                                               label="Created to")
+                                               label=_("Created to"))
 
     class Meta(LeadFilter.Meta):
         fields = ["status", "owner", "source", "rating"]

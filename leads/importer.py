@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
+from crm.automation.services import emit_bulk_created
 from crm.common import csvexport
 from crm.customers.models import Industry
 
@@ -479,8 +480,12 @@ def run_import(job_id: int) -> LeadImport:
                       "kept; run it again to import the rest.") % {"e": exc.__class__.__name__})
         raise
     else:
-        LeadImport.objects.filter(pk=job.pk).update(status=ImportStatus.DONE,
-                                                    finished_at=timezone.now())
+        with transaction.atomic():
+            LeadImport.objects.filter(pk=job.pk).update(status=ImportStatus.DONE,
+                                                        finished_at=timezone.now())
+            # Rules and webhooks hear of imported leads (written by COPY, without events).
+            emit_bulk_created(record_type="lead", queryset=Lead.objects.filter(import_job=job),
+                              actor_id=job.owner_id, data={"import_job": job.pk})
     job.refresh_from_db()
     return job
 

@@ -182,6 +182,11 @@ class Lead(ConcurrentTransitionMixin, ActivityRollupFields, AddressFields, BaseM
             models.Index(fields=["status", "-created_at", "-id"], name="lead_status_created_idx"),
             models.Index(fields=["owner", "status", "-created_at", "-id"],
                          name="lead_owner_status_idx"),
+            # "My open leads", the default view: `status IN (new, contacted)` makes the index
+            # above yield two sorted runs that PostgreSQL sorts (~5,000 entries per seller at
+            # scale 1); this one is walked in order and stops after a page.
+            models.Index(fields=["owner", "-created_at", "-id"], name="lead_owner_open_idx",
+                         condition=Q(status__in=["new", "contacted"])),
             models.Index(fields=["last_name", "first_name", "id"], name="lead_name_idx"),
             models.Index(fields=["company_key", "id"], name="lead_company_idx"),
             # Source and rating filters keep no index of their own: each value covers a large

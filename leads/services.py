@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
 from crm.activities.events import record_event
+from crm.automation.changes import record_deleted, record_updated, snapshot
 from crm.common.deletion import delete_or_refuse
 from crm.common.errors import BusinessRuleViolation, RecordLocked, TransitionNotAllowed
 from crm.common.queue import enqueue_on_commit
@@ -100,12 +101,14 @@ def lead_update(*, lead: Lead, actor, **fields) -> Lead:
     check_can_change(actor, lead)
     if not lead.is_open:
         raise RecordLocked(_("Only open leads can be edited; reactivate it first."))
+    before = snapshot(lead)
     changed = _apply(lead, fields)
     if apply_owner_change(lead, actor, fields.get("owner")):
         changed.append("owner")
     if changed:
         _validate(lead)
         lead.save(update_fields=changed)
+        record_updated(record=lead, actor=actor, before=before)
         if "owner" in changed:
             record_event(record=lead, actor=actor, action="reassigned",
                          note=_("Now owned by %(owner)s") % {"owner": lead.owner})
@@ -118,6 +121,7 @@ def lead_delete(*, lead: Lead, actor) -> None:
     check_can_change(actor, lead)
     if lead.qualifying_opportunity_id is not None:
         raise BusinessRuleViolation(_("A lead that created an opportunity cannot be deleted."))
+    record_deleted(record=lead, actor=actor)
     delete_or_refuse(lead)
 
 

@@ -5,9 +5,11 @@ from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 from django.views import View
 from django.views.generic import TemplateView
 
+from crm.common import listing as L
 from crm.common.errors import DomainError
 from crm.common.views import ListPageView
 from crm.common.visibility import can_change, check_can_change
@@ -16,7 +18,15 @@ from . import importer, selectors, services
 from .duplicates import RULE_LABELS, duplicates_of, find_lead_duplicates
 from .filters import LeadPageFilter
 from .forms import DisqualifyForm, LeadForm, LeadImportMappingForm, LeadImportUploadForm
-from .models import CLOSED_STATUSES, OPEN_STATUSES, ImportStatus
+from .models import (
+    CLOSED_STATUSES,
+    OPEN_STATUSES,
+    DisqualifyReason,
+    ImportStatus,
+    LeadSource,
+    LeadStatus,
+    Rating,
+)
 
 SAVED_VIEWS = [
     ("my_open", _("My open leads")),
@@ -25,6 +35,51 @@ SAVED_VIEWS = [
     ("all", _("All leads")),
 ]
 BULK_LIMIT = 200
+
+
+def _lead_name(row) -> str:
+    return " ".join(p for p in (row["first_name"], row["last_name"]) if p)
+
+
+def _lead_select_label(row) -> str:
+    name = _lead_name(row)
+    display = f"{name} ({row['company']})" if name and row["company"] else name or row["company"]
+    return _("Select %(display_name)s") % {"display_name": display}
+
+
+def _lead_name_cell(row, page):
+    html = (f'<a href="{page.url("lead-detail", row["id"])}">'
+            f'{L.esc(_lead_name(row) or row["company"])}</a>')
+    if row["email"]:
+        html += f'<br><small class="muted">{L.esc(row["email"])}</small>'
+    return html
+
+
+def _lead_status_cell(row, page):
+    html = (f'<span class="pill pill-{L.esc(row["status"])}">'
+            f'{page.labels(LeadStatus).get(row["status"], "")}</span>')
+    if row["status_reason"]:
+        html += (' <small class="muted">'
+                 f'{page.labels(DisqualifyReason).get(row["status_reason"], "")}</small>')
+    return html
+
+
+LEAD_COLUMNS = [
+    L.checkbox(_lead_select_label, header_aria=_l("Select all leads on this page")),
+    L.Column("name", _l("Name"), ("first_name", "last_name", "company", "email"),
+             _lead_name_cell, sort="name"),
+    L.Column("company", _l("Company"), ("company",), L.text("company"), sort="company"),
+    L.Column("topic", _l("Topic"), ("topic",), L.truncated("topic", 60)),
+    L.Column("status", _l("Status"), ("status", "status_reason"), _lead_status_cell,
+             sort="status"),
+    L.Column("source", _l("Source"), ("source",), L.choice("source", LeadSource)),
+    L.Column("rating", _l("Rating"), ("rating",), L.choice("rating", Rating)),
+    L.Column("value", _l("Est. value"), ("estimated_value",),
+             L.money("estimated_value", blank_if_none=True), sort="value", css="num"),
+    L.person_column("owner", _l("Owner")),
+    L.Column("created", _l("Created"), ("created_at",), L.when("created_at"), sort="created",
+             css="nowrap"),
+]
 
 
 class LeadListView(ListPageView):
@@ -36,6 +91,7 @@ class LeadListView(ListPageView):
     default_sort = "-created"
     search_fields = ("name_key", "company_key", "email_key")
     page_by_ids = True  # "my open leads": (owner, status, created, id) index answers alone
+    columns = LEAD_COLUMNS
 
     def saved_view(self) -> str:
         view = self.request.GET.get("view", "my_open")

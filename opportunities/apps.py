@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 def _parents(opportunity) -> list[tuple[str, int]]:
@@ -18,12 +19,15 @@ class OpportunitiesConfig(AppConfig):
 
     def ready(self):
         from crm.common.registries import RecordType, SearchProvider, record_types, register_search
+        from crm.common.versions import watch
 
         from . import selectors
+        from .models import Opportunity
 
+        watch(Opportunity)  # the list page's cached totals
         record_types.register(RecordType(
             name="opportunity", model_label="opportunities.Opportunity",
-            verbose_name="Opportunity", url_name="opportunity-detail", parents=_parents,
+            verbose_name=_("Opportunity"), url_name="opportunity-detail", parents=_parents,
             title=lambda o: o.topic,
         ))
         register_search(SearchProvider("opportunities", "Opportunities",

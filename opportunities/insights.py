@@ -17,6 +17,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, TruncDate, TruncMonth
 from django.urls import reverse
+from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
 from crm.common.money import round_money
@@ -161,7 +162,7 @@ def revenue_by_month(ctx):
         month = month.date() if hasattr(month, "date") else month
         est, act = totals.get(month, (ZERO, ZERO))
         totals[month] = (est + row["estimated"], act + row["actual"])
-    return [{"month": m.isoformat(), "label": m.strftime("%b %Y"),
+    return [{"month": m.isoformat(), "label": formats.date_format(m, "M Y"),
              "estimated": totals.get(m, (ZERO, ZERO))[0],
              "actual": totals.get(m, (ZERO, ZERO))[1]}
             for m in months_between(start, end)]

@@ -95,11 +95,15 @@ CARD_FIELDS = (
 )
 
 
-def pipeline_columns(*, queryset, limit_per_stage=50) -> list[dict]:
+def pipeline_columns(*, queryset, limit_per_stage=50, velocity_owner_ids=None,
+                     with_cards=True) -> list[dict]:
     """The board: per stage of open opportunities, the count, summed estimated revenue, the
-    average time spent in the stage and the first cards by revenue. Two queries plus one per
-    stage, whatever the number of opportunities."""
-    velocity = stage_velocity(queryset=queryset)  # closed ones count too
+    average time spent in the stage (from the stage-time rollup of `velocity_owner_ids`, None:
+    everyone) and, `with_cards`, the first cards by revenue. Two queries, plus one per stage
+    with the cards; the board page itself loads each lane's cards on demand (`lane_cards`)."""
+    from .rollups import stage_velocity as rolled_up_velocity
+
+    velocity = rolled_up_velocity(velocity_owner_ids)
     queryset = queryset.filter(status=Status.OPEN)
     totals = {
         row["stage"]: row
@@ -107,33 +111,39 @@ def pipeline_columns(*, queryset, limit_per_stage=50) -> list[dict]:
             count=Count("id"), revenue=Sum("estimated_revenue")
         )
     }
-    # The first cards of each lane: one LIMIT query per stage. Each walks the
-    # (status, stage, -estimated_revenue) index and stops after `limit_per_stage` rows; a
-    # window function ranking every open opportunity of the team cost 10x more at 250k rows.
-    cards: dict[str, list] = {}
-    for stage in STAGE_ORDER:
-        # Load only what a card shows (not ~150 columns of 4 tables).
-        cards[stage] = list(
-            queryset.filter(stage=stage).only(*CARD_FIELDS)
-            .order_by("-estimated_revenue", "-id")[:limit_per_stage]
-        )
+    labels = dict(Opportunity._meta.get_field("stage").choices)
     columns = []
     for stage in STAGE_ORDER:
         total = totals.get(stage, {})
         columns.append({
             "stage": stage,
-            "label": dict(Opportunity._meta.get_field("stage").choices)[stage],
+            "label": labels[stage],
             "count": total.get("count", 0),
             "revenue": total.get("revenue") or 0,
-            "cards": cards[stage],
+            "cards": lane_cards(queryset=queryset, stage=stage, limit=limit_per_stage)
+            if with_cards else None,
             "average_time": velocity.get(stage),
         })
     return columns
 
 
+def lane_cards(*, queryset, stage: str, limit=50) -> list:
+    """The first open cards of one board lane by revenue: one LIMIT query walking the
+    (status, stage, -estimated_revenue) index; only what a card shows is loaded."""
+    return list(
+        queryset.filter(status=Status.OPEN, stage=stage).only(*CARD_FIELDS)
+        .order_by("-estimated_revenue", "-id")[:limit]
+    )
+
+
+def lane_count(*, queryset, stage: str) -> int:
+    return queryset.filter(status=Status.OPEN, stage=stage).order_by().count()
+
+
 def stage_velocity(*, queryset) -> dict[str, object]:
     """Average time opportunities spent in each stage before leaving it (forward or back),
-    over the given opportunities' stage history: stage -> timedelta (one query)."""
+    over the given opportunities' stage history: stage -> timedelta (one query). A scan of the
+    history: pages use the rollup (`rollups.stage_velocity`) instead."""
     from django.db.models import Avg
 
     rows = (

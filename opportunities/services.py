@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crm.activities.events import record_event
+from crm.automation.changes import record_deleted, record_updated, snapshot
 from crm.catalog.models import PriceList, PriceListItem
 from crm.catalog.pricing import PricingError, line_totals
 from crm.common.deletion import delete_or_refuse
@@ -30,6 +31,7 @@ from crm.common.errors import (
 from crm.common.money import ZERO, round_money, to_decimal
 from crm.common.visibility import apply_owner_change, check_can_assign_owner, check_can_change
 
+from . import rollups
 from .hooks import run_close_guards
 from .models import (
     LOSE_REASONS,
@@ -126,11 +128,15 @@ def _full_clean(opportunity: Opportunity) -> None:
 
 def _record_stage_change(opportunity, *, actor, before: str, entered_before) -> StageChange:
     now = timezone.now()
-    return StageChange.objects.create(
+    change = StageChange.objects.create(
         opportunity=opportunity, from_stage=before, to_stage=opportunity.stage,
         actor=actor if getattr(actor, "pk", None) else None, changed_at=now,
         time_in_previous_stage=(now - entered_before) if entered_before else None,
     )
+    # The board's velocity figures (rollups.py) follow each move.
+    rollups.add_stage_time(owner_id=opportunity.owner_id, stage=before,
+                           spent=change.time_in_previous_stage)
+    return change
 
 
 def _default_price_list():
@@ -186,6 +192,7 @@ def opportunity_update(*, opportunity: Opportunity, actor, expected_version=None
     check_can_change(actor, opportunity)
     _check_version(opportunity, expected_version)
     _check_open(opportunity)
+    before = snapshot(opportunity)
     old_owner_id = opportunity.owner_id
     revenue_source = data.get("revenue_source", opportunity.revenue_source)
     if (revenue_source == RevenueSource.SYSTEM and "estimated_revenue" in data
@@ -220,6 +227,7 @@ def opportunity_update(*, opportunity: Opportunity, actor, expected_version=None
         opportunity.estimated_revenue = opportunity.total_line_amount
         changed.append("estimated_revenue")
     opportunity.save(update_fields=sorted(set(changed)))
+    record_updated(record=opportunity, actor=actor, before=before)
     if "owner" in changed:
         record_event(record=opportunity, actor=actor, action="reassigned",
                      data={"from_owner": old_owner_id, "to_owner": opportunity.owner_id})
@@ -650,6 +658,7 @@ def opportunity_delete(*, opportunity: Opportunity, actor) -> None:
     other records (quotes, orders) still point at it."""
     opportunity = _lock(opportunity)
     check_can_change(actor, opportunity)
+    record_deleted(record=opportunity, actor=actor)
     try:
         delete_or_refuse(opportunity)
     except RecordInUse as exc:

@@ -6,6 +6,8 @@ urlpatterns = [
     path("opportunities/", views.OpportunityListView.as_view(), name="opportunity-list"),
     path("opportunities/new/", views.OpportunityCreateView.as_view(), name="opportunity-create"),
     path("opportunities/board/", views.OpportunityBoardView.as_view(), name="opportunity-board"),
+    path("opportunities/board/lanes/<str:stage>/", views.OpportunityBoardLaneView.as_view(),
+         name="opportunity-board-lane"),
     path("opportunities/contacts/lookup/", views.ContactLookupView.as_view(),
          name="opportunity-contact-lookup"),
     path("opportunities/<int:pk>/", views.OpportunityDetailView.as_view(),

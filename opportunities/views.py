@@ -4,26 +4,42 @@ pipeline board. Every read goes through a selector, every write through one serv
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.html import format_html_join
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 from django.views import View
 from django.views.generic import TemplateView
 
+from crm.common import listing as L
 from crm.common.errors import DomainError
 from crm.common.formatting import format_money
 from crm.common.htmx import trigger_record_changed
+from crm.common.versions import cached_for_scope
 from crm.common.views import ListPageView
-from crm.common.visibility import can_change, check_can_change
+from crm.common.visibility import (
+    can_change,
+    changeable_owner_ids,
+    check_can_change,
+    readable_owner_ids,
+)
 from crm.customers.selectors import contact_search
 
 from . import selectors, services
 from .filters import BoardFilter, OpportunityPageFilter
 from .forms import STEP_FORM_FIELDS, LineForm, LoseForm, OpportunityForm, StepsForm, WinForm
-from .models import STAGE_ORDER, OpportunityLine, Stage, StageSetting, StageStep
+from .models import (
+    STAGE_ORDER,
+    ForecastCategory,
+    OpportunityLine,
+    Stage,
+    StageSetting,
+    StageStep,
+    Status,
+)
 
 
 def _error_text(exc) -> str:
@@ -53,6 +69,46 @@ def _safe_next(request, default: str) -> str:
 # --- list ----------------------------------------------------------------------------------
 
 
+def _customer_cell(row, page):
+    if row["account_id"] is not None:
+        return L.esc(row["account__name"])
+    if row["contact_id"] is not None:
+        return L.esc(" ".join(p for p in (row["contact__first_name"],
+                                           row["contact__last_name"]) if p))
+    return "—"
+
+
+def _stage_cell(row, page):
+    stage = row["stage"]
+    return (f'<span class="pill">{STAGE_ORDER.index(stage) + 1}. '
+            f'{page.labels(Stage).get(stage, "")}</span>')
+
+
+_STATUS_PILLS = {Status.WON: "pill-ok", Status.LOST: "pill-bad"}
+
+OPPORTUNITY_COLUMNS = [
+    L.Column("topic", _l("Topic"), ("topic",), L.link("topic", "opportunity-detail"),
+             sort="topic"),
+    L.Column("customer", _l("Customer"),
+             ("account_id", "account__name", "contact_id", "contact__first_name",
+              "contact__last_name"), _customer_cell, sort="account"),
+    L.Column("stage", _l("Stage"), ("stage",), _stage_cell, sort="stage"),
+    L.Column("status", _l("Status"), ("status",),
+             L.pill("status", Status, css=lambda v: _STATUS_PILLS.get(v, "pill-info")),
+             sort="status"),
+    L.Column("revenue", _l("Est. revenue"), ("estimated_revenue", "currency"),
+             L.money("estimated_revenue", "currency"), sort="revenue", css="num"),
+    L.Column("probability", _l("Probability"), ("probability",),
+             lambda row, page: f"{row['probability']}%", sort="probability", css="num",
+             short_label=_l("Prob.")),
+    L.Column("close", _l("Est. close"), ("estimated_close_date",),
+             L.day("estimated_close_date"), sort="close", css="nowrap"),
+    L.Column("forecast", _l("Forecast"), ("forecast_category",),
+             L.choice("forecast_category", ForecastCategory)),
+    L.person_column("owner", _l("Owner"), sort="owner"),
+]
+
+
 class OpportunityListView(ListPageView):
     template_name = "opportunities/opportunity_list.html"
     filterset_class = OpportunityPageFilter
@@ -65,6 +121,7 @@ class OpportunityListView(ListPageView):
     }
     default_sort = "close"
     page_by_ids = True  # the index (owner, close date, id) answers the default page
+    columns = OPPORTUNITY_COLUMNS
 
     def get_base_queryset(self):
         return selectors.opportunity_list(user=self.request.user)
@@ -77,7 +134,10 @@ class OpportunityListView(ListPageView):
             queryset = filterset.qs
         if ctx["query"]:
             queryset = self.apply_search(queryset, ctx["query"])
-        ctx["totals"] = selectors.opportunity_totals(queryset=queryset)
+        ctx["totals"] = cached_for_scope(
+            "opportunity-totals", self.request.user, self.request.GET,
+            lambda: selectors.opportunity_totals(queryset=queryset),
+            tables=["opportunities.Opportunity"])
         return ctx
 
 
@@ -96,6 +156,13 @@ def _process_context(request, opportunity, *, steps_form=None, gate_error=None) 
     step_rows = [(steps_form[row["field"]], row) for row in current["steps"]
                  if row["field"] in steps_form.fields]
     missing = opportunity.missing_steps(current_steps)
+    if gate_error:
+        # the steps the gate asked for are the fields to fix: marked invalid, described by the
+        # gate's message (and so the first of them takes the focus, static/js/a11y.js)
+        for name in missing:
+            if name in steps_form.fields:
+                steps_form.fields[name].widget.attrs.update(
+                    {"aria-invalid": "true", "aria-describedby": "process-gate-error"})
     return {
         "opportunity": opportunity,
         "object": opportunity,
@@ -506,33 +573,82 @@ class OpportunityLineUpdateView(LoginRequiredMixin, View):
 # --- the pipeline board --------------------------------------------------------------------
 
 
-def _board_context(request, *, error=None, moved=None) -> dict:
+def _board_filter(request):
     base = selectors.opportunity_list(user=request.user)
     filterset = BoardFilter(request.GET or None, queryset=base, request=request)
-    queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else base
-    columns = selectors.pipeline_columns(queryset=queryset)
+    valid = filterset.is_bound and filterset.is_valid()
+    queryset = filterset.qs if valid else base
+    # Velocity figures (the stage-time rollup) of the owners the board shows.
+    owner_ids = readable_owner_ids(request.user)
+    owner = filterset.form.cleaned_data.get("owner") if valid else None
+    if owner is not None:
+        owner_ids = frozenset({owner.pk}) if owner_ids is None else owner_ids & {owner.pk}
+    return filterset, queryset, owner_ids
+
+
+def _mark_movable(request, cards) -> None:
+    changeable = changeable_owner_ids(request.user)
+    for card in cards:
+        card.movable = changeable is None or card.owner_id in changeable
+
+
+def _board_context(request, *, error=None, moved=None, lazy=False) -> dict:
+    """The board; `lazy`: lane heads only, each lane's cards load on demand (BoardLaneView)."""
+    filterset, queryset, owner_ids = _board_filter(request)
+    columns = selectors.pipeline_columns(queryset=queryset, velocity_owner_ids=owner_ids,
+                                         with_cards=not lazy)
+    querystring = request.GET.urlencode()
     for column in columns:
-        for card in column["cards"]:
-            card.movable = can_change(request.user, card)
+        if lazy:
+            column["lane_url"] = reverse("opportunity-board-lane", args=[column["stage"]]) + (
+                f"?{querystring}" if querystring else "")
+        else:
+            _mark_movable(request, column["cards"])
     return {
         "columns": columns,
         "filter_form": filterset.form,
         "filterset": filterset,
         "board_error": error,
         "moved": moved,
-        "querystring": request.GET.urlencode(),
+        "querystring": querystring,
         "stages": STAGE_ORDER,
     }
 
 
 class OpportunityBoardView(LoginRequiredMixin, TemplateView):
+    """The board's first paint: filters and lane heads (count, sum, velocity); the cards of
+    each lane follow through htmx (`opportunity-board-lane`)."""
+
     template_name = "opportunities/opportunity_board.html"
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        ctx.update(_board_context(self.request))
+        ctx.update(_board_context(self.request, lazy=True))
         ctx["is_filtered"] = any(v for v in self.request.GET.values())
         return ctx
+
+
+class OpportunityBoardLaneView(LoginRequiredMixin, View):
+    """The cards of one lane of the board (same filters as the board)."""
+
+    limit = 50
+
+    def get(self, request, stage):
+        if stage not in STAGE_ORDER:
+            raise Http404("No such stage.")
+        _filterset, queryset, _owner_ids = _board_filter(request)
+        cards = selectors.lane_cards(queryset=queryset, stage=stage, limit=self.limit + 1)
+        more = len(cards) > self.limit
+        cards = cards[: self.limit]
+        _mark_movable(request, cards)
+        column = {
+            "stage": stage, "label": dict(Stage.choices)[stage], "cards": cards,
+            "count": selectors.lane_count(queryset=queryset, stage=stage) if more
+            else len(cards),
+        }
+        return render(request, "opportunities/_lane.html", {
+            "col": column, "querystring": request.GET.urlencode(),
+        })
 
 
 class OpportunityBoardMoveView(LoginRequiredMixin, View):

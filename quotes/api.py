@@ -8,6 +8,7 @@ import json
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import path
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
@@ -72,7 +73,7 @@ class QuoteSerializer(serializers.ModelSerializer):
         if opportunity is None:
             return None
         if self.instance is not None and opportunity.pk != self.instance.opportunity_id:
-            raise serializers.ValidationError("A quote's opportunity cannot change.")
+            raise serializers.ValidationError(_("A quote's opportunity cannot change."))
         user = self.context["request"].user
         if not scope_readable(Opportunity.objects.filter(pk=opportunity.pk), user).exists():
             raise serializers.ValidationError(f'Invalid pk "{opportunity.pk}" - object does '
@@ -229,7 +230,7 @@ class QuoteViewSet(ScopedModelViewSet):
     def pdf(self, request, pk=None):
         quote = self.get_object()
         if quote.status == QuoteStatus.DRAFT:
-            raise TransitionNotAllowed("A draft quote has no PDF: activate it first.",
+            raise TransitionNotAllowed(_("A draft quote has no PDF: activate it first."),
                                        allowed=services.allowed_actions(quote))
         content = quote_pdf(quote, list(selectors.quote_lines(quote=quote)))
         response = HttpResponse(content, content_type="application/pdf")

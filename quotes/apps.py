@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 def _quote_parents(quote) -> list[tuple[str, int]]:
@@ -30,7 +31,7 @@ class QuotesConfig(AppConfig):
         from . import panels, selectors, services
 
         record_types.register(RecordType(
-            name="quote", model_label="quotes.Quote", verbose_name="Quote",
+            name="quote", model_label="quotes.Quote", verbose_name=_("Quote"),
             url_name="quote-detail", parents=_quote_parents,
             title=lambda q: f"{q.display_number} {q.name}",
         ))

@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crm.activities.events import record_event
+from crm.automation.changes import record_deleted, record_updated, snapshot
 from crm.catalog import pricing
 from crm.catalog.models import Product, TaxRate
 from crm.catalog.selectors import price_for
@@ -311,6 +312,7 @@ def quote_update(*, quote: Quote, actor, **data) -> Quote:
     quote = _lock(quote)
     check_can_change(actor, quote)
     _check_draft(quote)
+    before = snapshot(quote)
     changed = []
     for field, value in data.items():
         if field in HEADER_FIELDS and getattr(quote, field) != value:
@@ -334,6 +336,7 @@ def quote_update(*, quote: Quote, actor, **data) -> Quote:
     _recalculate(quote)
     quote.full_clean(exclude=["number", "owner", "status"])
     quote.save(update_fields=sorted(set(changed) | set(TOTAL_FIELDS)))
+    record_updated(record=quote, actor=actor, before=before)
     return quote
 
 
@@ -343,6 +346,7 @@ def quote_delete(*, quote: Quote, actor) -> None:
     quote = _lock(quote)
     check_can_change(actor, quote)
     _check_draft(quote)
+    record_deleted(record=quote, actor=actor)
     delete_or_refuse(quote)
 
 

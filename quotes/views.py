@@ -8,9 +8,11 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 from django.views import View
 from django.views.generic import TemplateView
 
+from crm.common import listing as L
 from crm.common.errors import DomainError
 from crm.common.htmx import trigger_record_changed
 from crm.common.views import ListPageView
@@ -20,7 +22,7 @@ from opportunities.models import Opportunity
 from . import selectors, services
 from .filters import QuotePageFilter
 from .forms import QuoteCloseForm, QuoteForm, QuoteFromOpportunityForm, QuoteLineForm
-from .models import Quote, QuoteLine, QuoteStatus, default_valid_until
+from .models import Quote, QuoteLine, QuoteStatus, QuoteStatusReason, default_valid_until
 from .pdf import quote_pdf, quote_pdf_filename
 
 
@@ -54,6 +56,66 @@ def _create_order_url(quote) -> str | None:
         return None
 
 
+def _quote_number_cell(row, page):
+    number = f"{row['number']} rev. {row['revision']}" if row["revision"] else row["number"]
+    return f'<a href="{page.url("quote-detail", row["id"])}">{L.esc(number)}</a>'
+
+
+def _quote_name_cell(row, page):
+    html = L.esc(row["name"])
+    if row["opportunity_id"] is not None:
+        html += f'<br><small class="muted">{L.esc(row["opportunity__topic"])}</small>'
+    return html
+
+
+def _customer_link_cell(row, page):
+    """The account (linked), else the contact (linked), else "—"."""
+    if row["account_id"] is not None:
+        return (f'<a href="{page.url("account-detail", row["account_id"])}">'
+                f'{L.esc(row["account__name"])}</a>')
+    if row["contact_id"] is not None:
+        name = " ".join(p for p in (row["contact__first_name"], row["contact__last_name"]) if p)
+        return f'<a href="{page.url("contact-detail", row["contact_id"])}">{L.esc(name)}</a>'
+    return "—"
+
+
+_QUOTE_PILLS = {QuoteStatus.ACTIVE: "pill-info", QuoteStatus.WON: "pill-ok",
+                QuoteStatus.CLOSED: "pill-bad"}
+
+
+def _quote_status_cell(row, page):
+    """What quotes/_status.html renders."""
+    status = row["status"]
+    label = page.labels(QuoteStatus).get(status, "")
+    if status == QuoteStatus.CLOSED:
+        label += f' · {page.labels(QuoteStatusReason).get(row["status_reason"], "").lower()}'
+    html = f'<span class="pill {_QUOTE_PILLS.get(status, "")}">{label}</span>'
+    if (row["valid_until"] and status == QuoteStatus.ACTIVE
+            and row["valid_until"] < page.today):
+        html += f' <span class="pill pill-warn">{L.esc(_("expired"))}</span>'
+    return html
+
+
+_CUSTOMER_FIELDS = ("account_id", "account__name", "contact_id", "contact__first_name",
+                    "contact__last_name")
+
+QUOTE_COLUMNS = [
+    L.Column("number", _l("Number"), ("number", "revision"), _quote_number_cell,
+             sort="number", css="nowrap"),
+    L.Column("name", _l("Name"), ("name", "opportunity_id", "opportunity__topic"),
+             _quote_name_cell, sort="name"),
+    L.Column("customer", _l("Customer"), _CUSTOMER_FIELDS, _customer_link_cell,
+             sort="customer"),
+    L.Column("status", _l("Status"), ("status", "status_reason", "valid_until"),
+             _quote_status_cell, sort="status"),
+    L.Column("total", _l("Total"), ("total", "currency"), L.money("total", "currency"),
+             sort="total", css="num"),
+    L.Column("valid_until", _l("Valid until"), ("valid_until",), L.day("valid_until"),
+             sort="valid_until", css="nowrap"),
+    L.person_column("owner", _l("Owner"), sort="owner"),
+]
+
+
 class QuoteListView(ListPageView):
     template_name = "quotes/quote_list.html"
     filterset_class = QuotePageFilter
@@ -62,6 +124,7 @@ class QuoteListView(ListPageView):
                    "status": "status", "total": "total", "valid_until": "valid_until",
                    "owner": "owner__last_name", "created": "created_at"}
     default_sort = "-created"
+    columns = QUOTE_COLUMNS
 
     def get_base_queryset(self):
         return selectors.quote_list(user=self.request.user)

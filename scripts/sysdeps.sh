@@ -7,7 +7,9 @@ set -euo pipefail
 RUN_PKGS=(tesseract-ocr tesseract-ocr-eng tesseract-ocr-deu tesseract-ocr-fra tesseract-ocr-spa
           libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core fonts-liberation
           poppler-utils)
-TEST_PKGS=("${RUN_PKGS[@]}" chromium dovecot-imapd redis-server)  # redis-server: outage test
+# Typefaces of the business card corpus (crm/cardscan/corpus.py): tuning on more than one.
+TEST_FONT_PKGS=(fonts-lato fonts-open-sans fonts-freefont-ttf fonts-crosextra-carlito)
+TEST_PKGS=("${RUN_PKGS[@]}" "${TEST_FONT_PKGS[@]}" chromium dovecot-imapd redis-server gettext)  # redis-server: outage test; gettext: make messages
 
 case "${1:-run}" in
   run) wanted=("${RUN_PKGS[@]}") ;;
@@ -21,6 +23,10 @@ for pkg in "${wanted[@]}"; do
     missing+=("$pkg")
   fi
 done
+# npm installs axe-core for the browser tests (scripts/test.sh); any npm on the PATH will do.
+if [ "${1:-run}" = test ] && ! command -v npm >/dev/null 2>&1; then
+  missing+=(npm)
+fi
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 if [ "$(id -u)" -ne 0 ]; then

@@ -45,5 +45,27 @@ elif [ "${CI:-}" = "true" ]; then
 else
   echo "warning: the test mail servers did not start; tests/mail will try again and fail." >&2
 fi
+echo "== read replica (a streaming standby of the test cluster, tests/common/test_replica.py)"
+export CRM_REPLICA_DIR=${CRM_REPLICA_DIR:-/tmp/crm-replica-$(id -u)}
+if replica_started=$(bash scripts/replica.sh start); then
+  if [ "$replica_started" = "STARTED" ]; then
+    earlier_trap=$(trap -p EXIT | sed -E "s/^trap -- '(.*)' EXIT$/\1/")
+    trap "${earlier_trap:+$earlier_trap; }bash scripts/replica.sh stop" EXIT
+  fi
+elif [ "${CI:-}" = "true" ]; then
+  echo "The test read replica did not start (CI=true: failing)." >&2
+  exit 1
+else
+  echo "warning: the test replica did not start; tests/common/test_replica.py will try again." >&2
+fi
+echo "== axe-core for the browser tests (tests/e2e/package-lock.json, pinned)"
+axe_stamp=tests/e2e/node_modules/.crm-lock-$(md5sum tests/e2e/package-lock.json | cut -c1-12)
+if [ ! -f "$axe_stamp" ] || [ ! -f tests/e2e/node_modules/axe-core/axe.min.js ]; then
+  if ! npm ci --prefix tests/e2e --no-audit --no-fund --loglevel=error; then
+    echo "Could not install axe-core with npm (the browser tests need it)." >&2
+    exit 1
+  fi
+  touch "$axe_stamp"
+fi
 echo "== pytest"
 .venv/bin/pytest "$@"

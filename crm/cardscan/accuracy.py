@@ -12,16 +12,19 @@ import re
 from dataclasses import dataclass, field
 
 from .corpus import FIELDS, CardSpec, card_bytes, corpus_specs
-from .parser import phone_digits
+from .parser import e164
 from .pipeline import scan_card
 
 PHONE_FIELDS = {"business_phone", "mobile_phone", "fax"}
 
 
-def normalize(name: str, value: str) -> str:
+def normalize(name: str, value: str, region: str | None = None) -> str:
     value = re.sub(r"\s+", " ", value or "").strip()
     if name in PHONE_FIELDS:
-        return phone_digits(value)
+        return e164(value, region) if value else ""
+    if name == "street":
+        # "Level 12 · 50 Pitt Street" printed on one line is the same street as on two lines.
+        return re.sub(r"\s*[,·|]\s*", ", ", value)
     if name in ("email", "website"):
         return re.sub(r"^(https?://)", "", value.lower()).rstrip("/")
     return value
@@ -85,12 +88,15 @@ class AccuracyReport:
         return "\n".join(lines)
 
 
-def evaluate(spec: CardSpec) -> CardOutcome:
-    result = scan_card(card_bytes(spec))
+def evaluate(spec) -> CardOutcome:
+    """Scan one card: a `corpus.CardSpec` or a `cards.GeneratedCard` (which knows its region)."""
+    data = spec.to_bytes() if hasattr(spec, "to_bytes") else card_bytes(spec)
+    region = getattr(spec, "region", None)
+    result = scan_card(data)
     outcome = CardOutcome(spec=spec, seconds=result.seconds)
     for name in FIELDS:
-        expected = normalize(name, spec.fields.get(name, ""))
-        got = normalize(name, result.fields.get(name, ""))
+        expected = normalize(name, spec.fields.get(name, ""), region)
+        got = normalize(name, result.fields.get(name, ""), region)
         if expected:
             if expected == got:
                 outcome.right.append(name)
@@ -101,5 +107,5 @@ def evaluate(spec: CardSpec) -> CardOutcome:
     return outcome
 
 
-def measure(specs: list[CardSpec] | None = None) -> AccuracyReport:
+def measure(specs: list | None = None) -> AccuracyReport:
     return AccuracyReport([evaluate(spec) for spec in (specs or corpus_specs())])

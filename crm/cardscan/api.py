@@ -17,6 +17,11 @@ class CardScanRequestSerializer(serializers.Serializer):
     image = serializers.FileField(help_text=_("JPEG or PNG photo of the card, up to 10 MB."))
 
 
+class WonRevenueSerializer(serializers.Serializer):
+    currency = serializers.CharField()
+    amount = serializers.DecimalField(max_digits=18, decimal_places=2, coerce_to_string=True)
+
+
 class DuplicateSerializer(serializers.Serializer):
     type = serializers.ChoiceField(choices=["lead", "contact", "account"])
     id = serializers.IntegerField()
@@ -24,6 +29,19 @@ class DuplicateSerializer(serializers.Serializer):
     detail = serializers.CharField(allow_blank=True)
     rule = serializers.CharField()
     url = serializers.CharField()
+    edit_url = serializers.CharField(allow_blank=True, help_text=_("Where to update it."))
+    owner = serializers.CharField(allow_blank=True)
+    last_activity_at = serializers.DateTimeField(allow_null=True)
+    open_opportunities = serializers.IntegerField(
+        help_text=_("Open opportunities of this record that you may read."))
+    won_revenue = WonRevenueSerializer(many=True, help_text=_(
+        "Revenue of won opportunities you may read, per currency."))
+
+
+class PrintedPhonesSerializer(serializers.Serializer):
+    business_phone = serializers.CharField(required=False)
+    mobile_phone = serializers.CharField(required=False)
+    fax = serializers.CharField(required=False)
 
 
 class CardScanResponseSerializer(serializers.Serializer):
@@ -31,6 +49,8 @@ class CardScanResponseSerializer(serializers.Serializer):
     fields = serializers.DictField(child=serializers.CharField(allow_blank=True))
     confidence = serializers.DictField(child=serializers.FloatField())
     low_confidence = serializers.ListField(child=serializers.CharField())
+    printed = PrintedPhonesSerializer(help_text=_(
+        "Phone numbers as printed on the card (the fields hold them in E.164)."))
     duplicates = DuplicateSerializer(many=True)
     duration_ms = serializers.IntegerField(allow_null=True)
 
@@ -48,7 +68,7 @@ def scan_payload(scan: CardScan, *, user) -> dict:
     return {
         "scan": scan.pk, "fields": fields, "confidence": confidence,
         "low_confidence": scan.low_confidence_fields,
-        "duplicates": [{k: d[k] for k in ("type", "id", "name", "detail", "rule", "url")}
-                       for d in duplicates],
+        "printed": dict((scan.fields or {}).get("printed") or {}),
+        "duplicates": [DuplicateSerializer(d).data for d in duplicates],
         "duration_ms": scan.duration_ms,
     }

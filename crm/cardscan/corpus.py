@@ -1,6 +1,7 @@
 """A corpus of synthetic business cards drawn with Pillow from known field values.
 
-Used by the accuracy test and by `manage.py cardscan_accuracy`: every card is generated at run
+Used by the test fixtures and by `manage.py cardscan_accuracy` (without `--split`); the
+accuracy floors come from the larger generated corpus of `cards.py`. Every card is generated at run
 time from the records below (nothing binary lives in the repository), so the expected value of
 every field is known exactly. The corpus covers several layouts, fonts from the Debian packages
 `fonts-dejavu-core` and `fonts-liberation`, three card sizes, dark-on-light and light-on-dark,

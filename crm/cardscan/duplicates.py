@@ -13,14 +13,17 @@ from collections.abc import Callable
 from django.db.models import Q, Value
 from django.db.models.functions import Replace
 from django.utils.module_loading import autodiscover_modules
+from django.utils.translation import gettext_lazy as _l
 
 from crm.customers import selectors as customer_selectors
 
+from .relationship import summarise
+
 RULE_LABELS = {
-    "email": "Same email",
-    "phone": "Same phone",
-    "name_company": "Same name and company",
-    "company": "Same company name",
+    "email": _l("Same email"),
+    "phone": _l("Same phone"),
+    "name_company": _l("Same name and company"),
+    "company": _l("Same company name"),
 }
 LIMIT = 10
 MIN_PHONE_DIGITS = 7
@@ -123,5 +126,7 @@ def find_duplicates(*, user, fields: dict) -> list[dict]:
     for finder in _finders.values():
         matches.extend(finder(user=user, fields=fields))
     for match in matches:
-        match["rule_label"] = RULE_LABELS.get(match["rule"], match["rule"].replace("_", " "))
-    return sorted(matches, key=lambda m: order.get(m["type"], 9))
+        match["rule_label"] = str(RULE_LABELS.get(match["rule"], match["rule"].replace("_", " ")))
+    matches = sorted(matches, key=lambda m: order.get(m["type"], 9))
+    # The past relationship: owner, last activity, open opportunities, won revenue.
+    return summarise(matches, user=user)

@@ -48,9 +48,19 @@ class ScannedCardForm(forms.Form):
                 field.widget.attrs["class"] = "low-confidence"
                 field.widget.attrs["aria-describedby"] = "low-confidence-note"
                 field.help_text = _("Check this one: the scanner was not sure.")
+        self.show_printed_phones(scan)
 
     def initial_from_scan(self, scan: CardScan) -> dict:
-        return {name: value for name, value in (scan.fields or {}).items() if value}
+        return {name: value for name, value in (scan.fields or {}).items()
+                if value and name in self.base_fields}
+
+    def show_printed_phones(self, scan: CardScan | None) -> None:
+        """Phones are prefilled in E.164; the card's own spelling is shown under each."""
+        printed = ((scan.fields or {}).get("printed") or {}) if scan else {}
+        for name, text in printed.items():
+            field = self.fields.get(name)
+            if field is not None and text and name not in self.low_confidence:
+                field.help_text = _("On the card: %(printed)s") % {"printed": text}
 
     def clean_website(self):
         value = (self.cleaned_data.get("website") or "").strip()

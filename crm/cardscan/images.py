@@ -5,6 +5,7 @@ deskew, threshold). Pillow only, so no compiled image stack is needed beyond Pil
 from __future__ import annotations
 
 import io
+import math
 import warnings
 from dataclasses import dataclass
 
@@ -121,9 +122,16 @@ def to_gray(image: Image.Image) -> Image.Image:
     """Grayscale, and white text on a dark card turned into dark text on white."""
     gray = ImageOps.grayscale(image) if image.mode != "L" else image
     w, h = gray.size
-    # Judge the card by its centre: a photo's border is often the table, not the card.
+    # Judge the card by its centre: a photo's border is often the table, not the card. Paper
+    # is most of a card, so when most of it is darker than the ink/paper split, it is a dark
+    # card (a dimly lit light card still has most pixels on the light side).
     centre = gray.crop((w // 5, h // 5, w - w // 5, h - h // 5))
-    if ImageStat.Stat(centre).median[0] < 110:
+    small = centre.copy()
+    small.thumbnail((300, 300))
+    level = otsu_level(small)
+    histogram = small.histogram()
+    dark_share = sum(histogram[:level + 1]) / max(sum(histogram), 1)
+    if dark_share > 0.5 and ImageStat.Stat(centre).median[0] < 160:
         gray = ImageOps.invert(gray)
     return gray
 
@@ -185,13 +193,115 @@ def skew_angle(gray: Image.Image, limit: float = 6.0) -> float:
     return round(fine, 1)
 
 
-def prepare_for_ocr(image: Image.Image) -> Image.Image:
-    """Grayscale -> invert if dark -> rescale -> deskew -> light denoise -> threshold."""
-    gray = rescale(to_gray(image))
+def _perspective_coeffs(output_corners, input_corners) -> list[float]:
+    """PIL's PERSPECTIVE data: the 8 coefficients mapping output points to input points."""
+    import numpy as np
+
+    rows = []
+    for (x, y), (u, v) in zip(output_corners, input_corners, strict=True):
+        rows.append([x, y, 1, 0, 0, 0, -u * x, -u * y])
+        rows.append([0, 0, 0, x, y, 1, -v * x, -v * y])
+    target = [c for point in input_corners for c in point]
+    return np.linalg.solve(np.array(rows, dtype=float), np.array(target, dtype=float)).tolist()
+
+
+def card_corners(gray: Image.Image):
+    """The four corners (TL, TR, BR, BL) of a card photographed on a table, or None when the
+    card fills the picture (a scan) or cannot be told from its background.
+
+    The table is what the picture's border shows; the card is the large solid region that
+    differs from it. Its extreme points give the corners, so rotation and perspective are
+    undone by one warp.
+    """
+    import numpy as np
+
+    small = gray.copy()
+    small.thumbnail((320, 320))
+    factor = gray.width / small.width
+    a = np.asarray(small.filter(ImageFilter.GaussianBlur(2)), dtype=np.float32)
+    h, w = a.shape
+    border = np.concatenate([a[:2].ravel(), a[-2:].ravel(), a[:, :2].ravel(), a[:, -2:].ravel()])
+    if border.std() > 30:  # no even table around the card
+        return None
+    diff = np.abs(a - np.median(border))
+    mask_image = Image.fromarray(((diff > 22) * 255).astype(np.uint8))
+    # Open, then close: specks of the table go, the letters on the card are filled in.
+    mask_image = mask_image.filter(ImageFilter.MinFilter(5)).filter(ImageFilter.MaxFilter(5))
+    mask_image = mask_image.filter(ImageFilter.MaxFilter(9)).filter(ImageFilter.MinFilter(9))
+    mask = np.asarray(mask_image) > 0
+    ys, xs = np.nonzero(mask)
+    if len(xs) < 0.2 * w * h:
+        return None
+    s, d = xs + ys, xs - ys
+    corners = [(xs[s.argmin()], ys[s.argmin()]), (xs[d.argmax()], ys[d.argmax()]),
+               (xs[s.argmax()], ys[s.argmax()]), (xs[d.argmin()], ys[d.argmin()])]
+    top = math.dist(corners[0], corners[1])
+    bottom = math.dist(corners[3], corners[2])
+    left = math.dist(corners[0], corners[3])
+    right = math.dist(corners[1], corners[2])
+    if min(top, bottom, left, right) < 40 or abs(top - bottom) > 0.15 * max(top, bottom) or \
+            abs(left - right) > 0.15 * max(left, right):
+        return None
+    # Solid inside (a card), not a ring of text lines; and not the whole picture.
+    area = 0.5 * abs(sum(x1 * y2 - x2 * y1 for (x1, y1), (x2, y2) in
+                         zip(corners, corners[1:] + corners[:1], strict=True)))
+    if area > 0.97 * w * h or mask.sum() < 0.85 * area:
+        return None
+    return [(x * factor, y * factor) for x, y in corners]
+
+
+def crop_to_card(gray: Image.Image) -> Image.Image:
+    """Cut the card out of a photo and straighten it (rotation and perspective)."""
+    corners = card_corners(gray)
+    if corners is None:
+        return gray
+    width = int((math.dist(corners[0], corners[1]) + math.dist(corners[3], corners[2])) / 2)
+    height = int((math.dist(corners[0], corners[3]) + math.dist(corners[1], corners[2])) / 2)
+    inset = 0.025  # stay inside the card's edge, which would otherwise read as a line
+    output = [(width * inset, height * inset), (width * (1 - inset), height * inset),
+              (width * (1 - inset), height * (1 - inset)), (width * inset, height * (1 - inset))]
+    coeffs = _perspective_coeffs(output, corners)
+    return gray.transform((width, height), Image.PERSPECTIVE, coeffs, Image.BICUBIC)
+
+
+def flatten_light(gray: Image.Image) -> Image.Image:
+    """Even out uneven light and stretch the contrast: the paper's brightness is estimated
+    with a coarse maximum filter and divided out, then the darkest and lightest 1 % are
+    stretched to black and white. Dark and low-light photos come out as black on white."""
+    import numpy as np
+
+    w, h = gray.size
+    small = gray.resize((max(w // 16, 8), max(h // 16, 8)), Image.BILINEAR)
+    paper = small.filter(ImageFilter.MaxFilter(3)).filter(ImageFilter.GaussianBlur(1))
+    paper = paper.resize((w, h), Image.BILINEAR)
+    a = np.asarray(gray, dtype=np.float32)
+    b = np.maximum(np.asarray(paper, dtype=np.float32), 1.0)
+    flat = np.clip(a / b * 235.0, 0, 255)
+    # Paper sits at 235 now; stretch so the darkest 1 % (the ink) becomes black.
+    # (A page with hardly any ink is only lifted to white.)
+    ink = min(float(np.percentile(flat, 1)), 150.0)
+    flat = np.clip((flat - ink) / (235.0 - ink) * 255.0, 0, 255)
+    return Image.fromarray(flat.astype(np.uint8))
+
+
+def clean_gray(image: Image.Image) -> Image.Image:
+    """Grayscale -> invert if dark -> cut out the card -> even light -> rescale -> deskew."""
+    gray = ImageOps.grayscale(image) if image.mode != "L" else image
+    gray = to_gray(crop_to_card(gray))  # dark or light, judged once the table is gone
+    gray = flatten_light(rescale(gray))
     angle = skew_angle(gray)
     if abs(angle) >= 0.3:
-        background = int(ImageStat.Stat(gray).median[0])
-        gray = gray.rotate(angle, resample=Image.BICUBIC, expand=True, fillcolor=background)
+        gray = gray.rotate(angle, resample=Image.BICUBIC, expand=True, fillcolor=255)
+    return gray
+
+
+def binarise(gray: Image.Image) -> Image.Image:
     gray = gray.filter(ImageFilter.MedianFilter(3))
     level = otsu_level(gray)
     return gray.point(lambda v: 255 if v > level else 0, mode="L")
+
+
+def prepare_for_ocr(image: Image.Image) -> Image.Image:
+    """Grayscale -> invert if dark -> card cut out and straightened -> even light -> rescale
+    -> deskew -> light denoise -> threshold."""
+    return binarise(clean_gray(image))

@@ -28,7 +28,10 @@ def read_lines(image: Image.Image, *, languages: str | None = None,
     """Run Tesseract on a prepared image and group its words into lines, in reading order."""
     try:
         data = pytesseract.image_to_data(
-            image, lang=languages or ocr_languages(), config="--oem 1 --psm 3",
+            # tessedit_do_invert=0: the image is already dark-on-light, so Tesseract need not
+            # read every doubtful line a second time inverted (a third of the time saved).
+            image, lang=languages or ocr_languages(),
+            config="--oem 1 --psm 3 -c tessedit_do_invert=0",
             output_type=pytesseract.Output.DICT, timeout=timeout,
         )
     except pytesseract.TesseractNotFoundError as exc:

@@ -15,6 +15,9 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from . import addresses, phones
+from .phones import e164  # noqa: F401  (re-exported: the accuracy measurement compares E.164)
+
 FIELDS = [
     "first_name", "last_name", "job_title", "company", "email", "business_phone",
     "mobile_phone", "fax", "website", "street", "city", "state", "postal_code", "country",
@@ -40,6 +43,10 @@ class ParsedCard:
     confidence: dict[str, float] = field(default_factory=lambda: dict.fromkeys(FIELDS, 0.0))
     emails: list[str] = field(default_factory=list)  # every address found, best first
     unused_lines: list[str] = field(default_factory=list)
+    printed: dict[str, str] = field(default_factory=dict)  # phone field -> as printed
+    region: str = ""  # the card's country (ISO code) as far as the parser could tell
+    repairs: list[str] = field(default_factory=list)  # cross-field corrections made
+    email_prefix: str = ""  # the word printed right before the e-mail address
 
     def set(self, name: str, value: str, confidence: float) -> None:
         self.fields[name] = value
@@ -340,20 +347,54 @@ def _weight(rule: float, item: _Item) -> float:
 def parse_card(source: str | Sequence[OcrLine]) -> ParsedCard:
     """Turn a card's text into fields; see the module docstring for the order of the rules."""
     card = ParsedCard()
-    items = _items(_as_lines(source))
+    lines = _as_lines(source)
+    items = _items(lines)
+    region = guess_region("\n".join(clean_line(line.text) for line in lines))
+    card.region = region or ""
     _take_emails(items, card)
     _take_websites(items, card)
-    _take_address(items, card)
-    _take_phones(items, card)
+    _take_address(items, card, region)
+    _take_phones(items, card, region)
     _take_people(items, card)
+    repair_card(card)
     card.unused_lines = [it.text for it in items if not it.used]
     return card
 
 
+EMAIL_LABEL = r"(?:e-?mail|email|mail|courriel|correo(?:\s+electr[oó]nico)?|e)"
+LABELLED_EMAIL_RE = re.compile(
+    r"(?i)^" + EMAIL_LABEL + r"\s*[:.]?\s*(?P<local>[\w\-+]+(?:\s?\.\s?[\w\-+]+)*)"
+    r"\s*[^\w\s.]?\s+"
+    r"(?P<domain>[a-z0-9][a-z0-9\-]*(?:\.[a-z0-9\-]+)*\.(?:" + TLDS + r"))$")
+SHORT_TLDS = r"(?:com|net|org|io|de|at|ch|fr|es|in|ca|uk|au|ie|it|nl|be)"
+
+
+def _fix_domain_dots(text: str) -> str:
+    """OCR drops or spaces the dots of a domain: 'www loire-emballages. fr' ->
+    'www.loire-emballages.fr', 'x@northwind com' -> 'x@northwind.com'."""
+    if not re.search(r"(?i)@|www|\b(e-?mail|courriel|correo|web)\b", text):
+        return text
+    text = re.sub(r"(?i)\bwww\s*[.,]?\s+(?=[a-z0-9])", "www.", text)
+    text = re.sub(r"(?i)([a-z0-9\-])\s?[.,]?\s(" + SHORT_TLDS + r")\b(?=\s*$|\.)",
+                  r"\1.\2", text)
+    text = re.sub(r"(?i)([a-z0-9\-])\s?[.,]\s?(" + SHORT_TLDS + r")\b(?=\s*$|\.)",
+                  r"\1.\2", text)
+    return re.sub(r"\s?@\s?", "@", text)
+
+
 def _take_emails(items: list[_Item], card: ParsedCard) -> None:
     for item in items:
+        item.text = _fix_domain_dots(item.text)
         found = list(EMAIL_RE.finditer(item.text))
         if not found:
+            labelled = LABELLED_EMAIL_RE.match(item.text)
+            if labelled and not card.fields["email"]:
+                # "Correo: alvaro castilla-logistica.es": the "@" was not read.
+                local = re.sub(r"\s+", "", labelled.group("local"))
+                email = f"{local}@{labelled.group('domain').lower()}"
+                card.emails.append(email)
+                card.set("email", email, _weight(0.6, item))
+                item.used = True
             continue
         for match in found:
             email = normalize_email(match.group(0))
@@ -362,6 +403,10 @@ def _take_emails(items: list[_Item], card: ParsedCard) -> None:
                 if not card.fields["email"]:
                     rule = 0.97 if " " not in match.group(0).strip() else 0.85
                     card.set("email", email, _weight(rule, item))
+                    # The word just before, in case OCR lost the dot between first and last
+                    # name ("camille lefevre@…"): the name, once known, decides.
+                    before = re.search(r"([A-Za-z]{2,})\s+$", item.text[: match.start()])
+                    card.email_prefix = before.group(1).lower() if before else ""
         rest = EMAIL_RE.sub(" ", item.text)
         rest = re.sub(r"(?i)\b(e-?mail|email|mail|courriel|correo(\s+electr[oó]nico)?|e)\b\s*[:.]?",
                       " ", rest)
@@ -370,6 +415,11 @@ def _take_emails(items: list[_Item], card: ParsedCard) -> None:
 
 
 def _take_websites(items: list[_Item], card: ParsedCard) -> None:
+    for item in items:
+        if not item.used:
+            item.text = _fix_domain_dots(item.text)
+    if not card.fields["email"]:
+        _rescue_email(items, card)
     email_domains = {e.partition("@")[2] for e in card.emails}
     best = None
     for item in items:
@@ -401,95 +451,263 @@ def _take_websites(items: list[_Item], card: ParsedCard) -> None:
         card.set("website", best[1], _weight(best[0], best[2]))
 
 
-def _match_city(text: str):
-    """(kind, match) for a postal-code-and-city line, else None."""
-    if STREET_WORDS.search(text) and not re.match(r"^\d{5}\s", text):
-        # "1200 Market Street" has a 4-digit number and a street word: a street, not a city.
-        us = US_CITY_RE.match(text)
-        if not (us and us.group("state") in NA_STATES and not STREET_WORDS.search(
-                us.group("city"))):
-            return None
-    match = US_CITY_RE.match(text)
-    if match and match.group("state") in NA_STATES:
-        return "na", match
-    match = UK_CITY_RE.match(text)
-    if match and not has_title_words(match.group("city")):
-        return "uk", match
-    match = EU_CITY_RE.match(text)
-    if match and letters_ratio(match.group("city")) > 0.8:
-        return "eu", match
+def _rescue_email(items: list[_Item], card: ParsedCard) -> None:
+    """'hpemberton castleford-data.co.uk' next to 'www.castleford-data.co.uk': the '@' of the
+    e-mail address was lost, and the web site's domain tells where the address ends."""
+    domains = set()
+    for item in items:
+        for match in re.finditer(r"(?i)www\.([a-z0-9\-]+(?:\.[a-z0-9\-]+)+)", item.text):
+            domains.add(match.group(1).lower().rstrip("."))
+    for domain in sorted(domains, key=len, reverse=True):
+        pattern = re.compile(r"(?i)^(?P<local>[a-z0-9][\w.\-+]*?)\s*[^\w\s.]?\s+"
+                             + re.escape(domain) + r"$")
+        for item in items:
+            if item.used or "www" in item.text.lower():
+                continue
+            text = re.sub(r"(?i)^" + EMAIL_LABEL + r"\s*[:.]?\s*", "", item.text)
+            match = pattern.search(text)
+            if match and len(match.group("local")) >= 2:
+                email = f"{match.group('local')}@{domain}"
+                card.emails.append(email)
+                card.set("email", email, _weight(0.55, item))
+                item.used = True
+                return
+
+
+# --- region ----------------------------------------------------------------------------------
+
+COUNTRY_REGIONS = {
+    "usa": "US", "us": "US", "unitedstates": "US", "unitedstatesofamerica": "US",
+    "estadosunidos": "US", "etatsunis": "US", "canada": "CA", "unitedkingdom": "GB",
+    "uk": "GB", "greatbritain": "GB", "england": "GB", "scotland": "GB", "wales": "GB",
+    "royaumeuni": "GB", "reinounido": "GB", "ireland": "IE", "australia": "AU",
+    "newzealand": "NZ", "germany": "DE", "deutschland": "DE", "allemagne": "DE",
+    "alemania": "DE", "austria": "AT", "osterreich": "AT", "switzerland": "CH", "schweiz": "CH",
+    "suisse": "CH", "svizzera": "CH", "france": "FR", "frankreich": "FR", "francia": "FR",
+    "belgium": "BE", "belgique": "BE", "netherlands": "NL", "nederland": "NL",
+    "luxembourg": "LU", "spain": "ES", "espana": "ES", "spanien": "ES", "espagne": "ES",
+    "portugal": "PT", "italy": "IT", "italia": "IT", "mexico": "MX", "chile": "CL",
+    "argentina": "AR", "colombia": "CO", "peru": "PE", "brasil": "BR", "brazil": "BR",
+    "india": "IN", "japan": "JP", "china": "CN", "singapore": "SG", "southafrica": "ZA",
+    "sweden": "SE", "sverige": "SE", "norway": "NO", "denmark": "DK", "finland": "FI",
+    "poland": "PL", "polska": "PL",
+}
+TLD_REGIONS = {
+    "co.uk": "GB", "uk": "GB", "com.au": "AU", "au": "AU", "ca": "CA", "in": "IN", "co.in": "IN",
+    "de": "DE", "at": "AT", "ch": "CH", "fr": "FR", "es": "ES", "ie": "IE", "it": "IT",
+    "nl": "NL", "be": "BE", "mx": "MX", "cl": "CL", "pt": "PT", "us": "US",
+}
+
+
+def guess_region(text: str) -> str | None:
+    """The card's country as an ISO code, from the surest clue that is printed on it."""
+    for line in text.splitlines():
+        for part in re.split(r"[,|·]", line):
+            region = COUNTRY_REGIONS.get(fold(part))
+            if region and len(part.strip()) >= 2:
+                return region
+    for match in PHONE_RE.finditer(text):
+        # A number written with its country code ("+49 30 …", "0049 30 …") names the country.
+        raw = match.group(0).strip()
+        if raw.startswith(("+", "00")):
+            number = phones.parse_phone(raw)
+            if number is not None:
+                import phonenumbers
+
+                region = phonenumbers.region_code_for_number(number)
+                if region and region != "ZZ":
+                    return region
+    for host in re.findall(r"[a-z0-9\-]+(?:\.[a-z0-9\-]+)*\.([a-z]{2,3}(?:\.[a-z]{2})?)\b",
+                           text.lower()):
+        if host in TLD_REGIONS:
+            return TLD_REGIONS[host]
+        last = host.rsplit(".", 1)[-1]
+        if last in TLD_REGIONS:
+            return TLD_REGIONS[last]
+    for line in text.splitlines():
+        found = addresses.match_city_line(clean_line(line))
+        if found and found.kind != "EU":
+            return found.kind
+        if found:
+            # "10117 Berlin": a continental postal code; the card's language tells the country.
+            lowered = text.lower()
+            scores = {lang: len(re.findall(pattern, lowered))
+                      for lang, pattern in LANGUAGE_CUES.items()}
+            best = max(scores, key=scores.get)
+            if scores[best]:
+                return {"deu": "DE", "fra": "FR", "spa": "ES"}[best]
     return None
 
 
-def _expand_address_lines(items: list[_Item]) -> list[_Item]:
-    """Split one-line addresses ('221 Baker Street, London NW1 6XE, UK') into segments."""
-    result: list[_Item] = []
-    for item in items:
-        if item.used or "," not in item.text:
-            result.append(item)
+# --- address ---------------------------------------------------------------------------------
+
+ADDRESS_WORDS = re.compile(
+    r"(?<![\w])(floor|level|tower|towers|complex|block|plot|sector|phase|unit|suite|office|"
+    r"building|bldg|marg|nagar|salai|road|naka|east|west|north|south|ne|nw|se|sw|city|"
+    r"etage|étage|piso|planta|stock|og|eg|no\.?|nr\.?|box|cedex|area|park|estate|"
+    r"\d+(?:st|nd|rd|th))(?![\w])", re.IGNORECASE)
+ORDINAL_FLOOR = re.compile(r"(?i)^\d+(st|nd|rd|th)\s+floor")
+
+
+def _match_city(text: str, region: str | None = None):
+    """A postal-code-and-city line, else None. A street ("1200 Market Street") is no city."""
+    found = addresses.match_city_line(text, region)
+    if found is None or not found.city:
+        return None
+    if STREET_WORDS.search(found.city) and found.kind in ("EU", "IN") and not re.search(
+            r"(?i)cedex", text):
+        # "1200 Market Street" read as postal code 1200 + city "Market Street".
+        return None
+    if has_title_words(found.city) and found.kind in ("GB", "IE", "EU", "IN"):
+        return None
+    return found
+
+
+def _address_part(text: str) -> bool:
+    """A line that can be part of a street address (above the city line)."""
+    if has_title_words(text) and not (STREET_WORDS.search(text) or ADDRESS_WORDS.search(text)):
+        return False
+    if STRONG_LEGAL_FORMS.search(text) or "@" in text or (
+            ":" in text and label_kind(text.split(":")[0])):
+        return False
+    if any(len(re.sub(r"\D", "", m.group(0))) >= 7 for m in PHONE_RE.finditer(text)):
+        return False
+    return bool(looks_like_street(text) or ADDRESS_WORDS.search(text) or re.search(r"\d", text))
+
+
+def _split_address_line(item: _Item, region) -> list[_Item] | None:
+    """'Level 12, 50 Pitt Street, Sydney NSW 2000, Australia' -> its parts, when one of them is
+    a city line."""
+    # OCR reads a middle dot as "-" or "." between spaces.
+    parts = [p.strip() for p in re.split(r"\s*[,·|•]\s*|\s+[-–—.]\s+", item.text) if p.strip()]
+    if not any(_match_city(p, region) for p in parts):
+        parts = _split_without_separators(item.text, region) or parts
+    if len(parts) < 2:
+        return None
+    pieces: list[str] = []
+    i = 0
+    found = False
+    while i < len(parts):
+        # "San Francisco, CA 94103", "Bengaluru, Karnataka 560001", "Mumbai - 400051": glue
+        # the city line back together.
+        glued = None
+        alone = _match_city(parts[i + 1], region) if i + 1 < len(parts) else None
+        if i + 1 < len(parts) and (alone is None or not alone.city):
+            for joiner, kinds in ((", ", ("US", "CA", "AU", "IN")), (" - ", ("IN",))):
+                city = _match_city(f"{parts[i]}{joiner}{parts[i + 1]}", region)
+                if city and city.kind in kinds:
+                    glued = f"{parts[i]}{joiner}{parts[i + 1]}"
+                    break
+        if glued:
+            pieces.append(glued)
+            found = True
+            i += 2
             continue
-        parts = [p.strip() for p in item.text.split(",") if p.strip()]
-        pieces: list[str] = []
-        i = 0
-        while i < len(parts):
-            # "San Francisco, CA 94103": a US city line has its own comma; glue it back.
-            if i + 1 < len(parts) and _match_city(f"{parts[i]}, {parts[i + 1]}") and \
-                    _match_city(f"{parts[i]}, {parts[i + 1]}")[0] == "na":
-                pieces.append(f"{parts[i]}, {parts[i + 1]}")
-                i += 2
-                continue
-            pieces.append(parts[i])
-            i += 1
-        if len(pieces) > 1 and any(_match_city(p) for p in pieces) and not any(
-                _match_city(item.text) and _match_city(item.text)[0] == "na" for _ in [0]):
-            for piece in pieces:
-                result.append(_Item(piece, item.confidence, item.height, item.index))
-        else:
-            result.append(item)
-    return result
+        if _match_city(parts[i], region) or addresses.uk_postcode_alone(parts[i]):
+            found = True
+        pieces.append(parts[i])
+        i += 1
+    if not found:
+        return None
+    return [_Item(p, item.confidence, item.height, item.index) for p in pieces]
 
 
-def _take_address(items: list[_Item], card: ParsedCard) -> None:
-    expanded = _expand_address_lines(items)
+def _split_without_separators(text: str, region) -> list[str] | None:
+    """The separators were not read at all: 'Calle de Alcalá 45 28014 Madrid Spain',
+    '233 Peachtree Street NE Atlanta, GA 30303'. Tries each word boundary for a street on
+    the left and a city line (then perhaps a country) on the right."""
+    words = text.split()
+    n = len(words)
+    if n > 16:
+        return None
+    candidates = []
+    for k in range(1, n):
+        left = " ".join(words[:k]).strip(" ,.-")
+        if not re.search(r"\d", left) or not looks_like_street(left):
+            continue
+        last = words[k - 1].strip(" ,.-")
+        # A street ends with its number or a street word ("Market Street | San Francisco").
+        ends_well = bool(re.fullmatch(r"\d+[a-zA-Z]?", last) or STREET_WORDS.fullmatch(last)
+                         or ADDRESS_WORDS.fullmatch(last))
+        for end in range(n, max(k, n - 3), -1):
+            right = " ".join(words[k:end]).strip(" ,.-")
+            tail = " ".join(words[end:]).strip(" ,.-·|")
+            if (not tail or is_country(tail)) and _match_city(right, region):
+                candidates.append((not ends_well, -k, [p for p in (left, right, tail) if p]))
+                break
+    return min(candidates)[2] if candidates else None
+
+
+def _take_address(items: list[_Item], card: ParsedCard, region: str | None) -> None:
+    expanded: list[_Item] = []
+    for item in items:
+        parts = None if item.used or _match_city(item.text, region) else _split_address_line(
+            item, region)
+        expanded.extend(parts or [item])
     items[:] = expanded
     for position, item in enumerate(items):
         if item.used:
             continue
-        found = _match_city(item.text)
+        found = _match_city(item.text, region)
+        city_position = position
         if not found:
-            continue
-        kind, match = found
-        city = match.group("city").strip(" ,.")
+            postal = addresses.uk_postcode_alone(item.text)
+            before = items[position - 1] if position else None
+            if postal and before is not None and not before.used and re.fullmatch(
+                    r"[^\d,]{2,40}", before.text) and not has_title_words(before.text):
+                found = addresses.CityLine("GB", before.text.strip(" ,."), postal)
+                before.used = True
+                city_position = position - 1
+            else:
+                continue
+        city = found.city
+        words = city.split()
+        for size in (3, 2, 1):
+            # "28014 Madrid. Spain": the separator before the country was read as a dot.
+            tail = " ".join(words[-size:]).strip(" .,")
+            if len(words) > size and is_country(tail):
+                city = " ".join(words[:-size]).strip(" .,-")
+                card.set("country", tail, _weight(0.85, item))
+                break
+        city = re.sub(r"^[^\wÀ-ÿ]+|[^\wÀ-ÿ.)]+$", "", city)  # "+ London": a crumb of OCR
         card.set("city", city, _weight(0.9, item))
-        postal = match.group("postal").upper()
-        if kind == "uk" and re.match(r"^[A-Z][\dO]{2}\s", postal):  # Eircode: OCR reads 0 as O
-            postal = postal[0] + postal[1:3].replace("O", "0") + postal[3:]
-        card.set("postal_code", postal, _weight(0.92, item))
-        if kind == "na":
-            card.set("state", match.group("state"), _weight(0.9, item))
+        card.set("postal_code", found.postal.upper(), _weight(0.92, item))
+        if found.state:
+            card.set("state", found.state, _weight(0.9, item))
         item.used = True
         # Street: the line(s) just before, when they look like one.
         street_parts: list[str] = []
-        back = position - 1
-        while back >= 0 and len(street_parts) < 2:
+        back = city_position - 1
+        while back >= 0 and len(street_parts) < 3:
             before = items[back]
-            if before.used or not looks_like_street(before.text) or STRONG_LEGAL_FORMS.search(
-                    before.text) or (has_title_words(before.text)
-                                     and not STREET_WORDS.search(before.text)):
+            if before.used or not _address_part(before.text):
+                break
+            if street_parts and not (STREET_WORDS.search(before.text) or ADDRESS_WORDS.search(
+                    before.text) or re.match(r"^\d", before.text)):
                 break
             street_parts.insert(0, before.text)
             before.used = True
             back -= 1
         if street_parts:
-            strong = any(STREET_WORDS.search(p) for p in street_parts)
-            card.set("street", ", ".join(street_parts),
-                     _weight(0.88 if strong else 0.7, items[position - 1]))
-        # Country: the next line, or the end of a one-line address.
-        for after in items[position + 1: position + 3]:
-            if not after.used and is_country(after.text):
+            strong = any(STREET_WORDS.search(p) or ADDRESS_WORDS.search(p)
+                         for p in street_parts)
+            # "Unit 4 - 12 Curtain Road": a middle dot read as a hyphen between two parts.
+            street = re.sub(r"\s+[-–—·|•]\s+", ", ", ", ".join(street_parts))
+            card.set("street", street,
+                     _weight(0.88 if strong else 0.7, items[city_position - 1]))
+        # State (India) and country: the next lines, or the end of a one-line address.
+        for after in items[position + 1: position + 4]:
+            if after.used:
+                continue
+            state = addresses.indian_state(after.text)
+            if state and not card.fields["state"]:
+                card.set("state", state, _weight(0.85, after))
+                after.used = True
+                continue
+            if is_country(after.text):
                 card.set("country", after.text.strip(" ."), _weight(0.95, after))
                 after.used = True
-                break
+            break
         break
     if not card.fields["country"]:
         for item in items:
@@ -499,8 +717,19 @@ def _take_address(items: list[_Item], card: ParsedCard) -> None:
                 break
 
 
-def _take_phones(items: list[_Item], card: ParsedCard) -> None:
-    unlabelled: list[tuple[str, _Item]] = []
+# --- phones ----------------------------------------------------------------------------------
+
+def _take_phones(items: list[_Item], card: ParsedCard, region: str | None) -> None:
+    """Every number through `phonenumbers`: E.164 stored, the printed form kept in
+    `card.printed`, the type from the label or else from the numbering plan."""
+    unlabelled: list[tuple[object, str, _Item]] = []
+
+    def put(target: str, number, raw: str, rule: float, item: _Item) -> None:
+        # Without a country to read a national number by, it is kept as printed.
+        card.set(target, raw if number is None else phonenumbers_e164(number),
+                 _weight(rule if number is not None else rule * 0.8, item))
+        card.printed[target] = raw
+
     for item in items:
         if item.used:
             continue
@@ -508,37 +737,69 @@ def _take_phones(items: list[_Item], card: ParsedCard) -> None:
         position = 0
         consumed = False
         for match in PHONE_RE.finditer(text):
-            number = tidy_phone(match.group(0))
-            digits = re.sub(r"\D", "", number)
+            raw = tidy_phone(match.group(0))
+            digits = re.sub(r"\D", "", raw)
             if not 7 <= len(digits) <= 16:
+                continue
+            number = phones.parse_phone(raw, region or _nanp_region(raw))
+            if number is None and (region or raw.lstrip().startswith(("+", "00"))):
                 continue
             label = text[position: match.start()]
             position = match.end()
             kind = label_kind(label)
             consumed = True
+            valid = number is not None and phones.is_valid(number)
+            plan = _plan(number, raw)
             if kind is None:
-                unlabelled.append((number, item))
+                unlabelled.append((number, raw, item))
                 continue
-            target = {"business": "business_phone", "mobile": "mobile_phone",
-                      "fax": "fax"}[kind]
+            target = {"business": "business_phone", "mobile": "mobile_phone", "fax": "fax"}[kind]
+            rule = 0.95 if valid else 0.7
+            if kind == "business" and plan == "mobile" and not card.fields["mobile_phone"] \
+                    and not re.search(r"(?i)\b(office|direct|durchwahl|zentrale|bureau|fijo)",
+                                      label):
+                # "T +49 171 …": a mobile number under a generic phone label.
+                target, rule = "mobile_phone", rule - 0.15
             if not card.fields[target]:
-                card.set(target, number, _weight(0.95, item))
-            elif kind == "business" and not card.fields["mobile_phone"] and is_mobile_number(
-                    number):
-                card.set("mobile_phone", number, _weight(0.7, item))
+                put(target, number, raw, rule, item)
         if consumed:
             rest = PHONE_RE.sub(" ", text)
             item.used = not re.search(r"[A-Za-zÀ-ÿ]{4,}", rest) or bool(label_kind(rest))
-    for number, item in unlabelled:
-        mobile = is_mobile_number(number)
-        if mobile and not card.fields["mobile_phone"]:
-            card.set("mobile_phone", number, _weight(0.8, item))
-        elif not card.fields["business_phone"] and not mobile:
-            card.set("business_phone", number, _weight(0.75, item))
+    for number, raw, item in unlabelled:
+        plan = _plan(number, raw)
+        valid = number is not None and phones.is_valid(number)
+        if plan == "mobile" and not card.fields["mobile_phone"]:
+            put("mobile_phone", number, raw, 0.85 if valid else 0.6, item)
+        elif plan != "mobile" and not card.fields["business_phone"]:
+            put("business_phone", number, raw, (0.8 if plan else 0.75) if valid else 0.55,
+                item)
         elif not card.fields["mobile_phone"]:
-            card.set("mobile_phone", number, _weight(0.5, item))
+            put("mobile_phone", number, raw, 0.5, item)
         elif not card.fields["fax"]:
-            card.set("fax", number, _weight(0.35, item))
+            put("fax", number, raw, 0.35, item)
+
+
+NANP_RE = re.compile(r"^\(?\d{3}\)?[\s.\-]?\d{3}[\s.\-]\d{4}$")
+
+
+def _nanp_region(raw: str) -> str | None:
+    """'(206) 555-0187' and '212.555.0147' are North American however the card is labelled."""
+    return "US" if NANP_RE.match(raw.strip()) else None
+
+
+def _plan(number, raw: str) -> str | None:
+    """'mobile'/'landline' from the numbering plan; the national prefixes of a number that
+    could not be parsed (no country known) as a fallback."""
+    if number is not None:
+        return phones.phone_kind(number)
+    mobile = is_mobile_number(raw)
+    return None if mobile is None else ("mobile" if mobile else "landline")
+
+
+def phonenumbers_e164(number) -> str:
+    import phonenumbers
+
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
 def _email_tokens(card: ParsedCard) -> tuple[set[str], str]:
@@ -608,6 +869,8 @@ def _take_people(items: list[_Item], card: ParsedCard) -> None:
         return
     tokens, domain = _email_tokens(card)
     local = "".join(sorted(tokens, key=len)[-1:]) if tokens else ""
+    for item in rest:
+        item.text = _capital_i(item.text, tokens)
     tallest = max((it.height for it in rest), default=0)
 
     scored = sorted(((_name_score(it, tokens, local, tallest), -it.index, it) for it in rest),
@@ -625,15 +888,17 @@ def _take_people(items: list[_Item], card: ParsedCard) -> None:
     if companies and companies[0][0] >= 0.3:
         score, _, company_item = companies[0]
         company_item.used = True
-        card.set("company", company_item.text, _weight(min(0.95, 0.5 + score), company_item))
+        card.set("company", _strip_logo_crumbs(company_item.text),
+                 _weight(min(0.95, 0.5 + score), company_item))
 
     remaining = [it for it in rest if not it.used]
-    titles = sorted(((has_title_words(it.text), -abs(it.index - (name_item.index if name_item
-                                                                  else 0)), it)
-                     for it in remaining), key=lambda s: (s[0], s[1]), reverse=True)
+    name_index = name_item.index if name_item else 0
+    titles = sorted(((has_title_words(it.text), -abs(it.index - name_index),
+                      it.index > name_index, it) for it in remaining),
+                    key=lambda s: (s[0], s[1], s[2]), reverse=True)
     title_item = None
     if titles and titles[0][0] > 0:
-        title_item = titles[0][2]
+        title_item = titles[0][3]
         title_item.used = True
         card.set("job_title", title_item.text, _weight(0.85, title_item))
     elif name_item is not None:
@@ -650,7 +915,16 @@ def _take_people(items: list[_Item], card: ParsedCard) -> None:
             # The biggest remaining text, else the first line: usually the company's name.
             pick = max(remaining, key=lambda it: (it.height, -it.index))
             pick.used = True
-            card.set("company", pick.text, _weight(0.45, pick))
+            card.set("company", _strip_logo_crumbs(pick.text), _weight(0.45, pick))
+
+
+def _capital_i(text: str, tokens: set[str]) -> str:
+    """'Priya lyer' with 'priya.iyer@': OCR read the capital I as a small l."""
+    def swap(match: re.Match) -> str:
+        word = match.group(0)
+        return "I" + word[1:] if "i" + word[1:].lower() in tokens else word
+
+    return re.sub(r"\bl[a-z]{2,}\b", swap, text)
 
 
 def _set_name(card: ParsedCard, item: _Item, confidence: float) -> None:
@@ -689,3 +963,277 @@ def guess_language(text: str) -> str:
     scores = {lang: len(re.findall(pattern, lowered)) for lang, pattern in LANGUAGE_CUES.items()}
     best = max(scores, key=scores.get)
     return best if scores[best] >= 2 else "eng"
+
+
+# --- cross-field repair ----------------------------------------------------------------------
+
+def edit_distance(a: str, b: str) -> int:
+    """Levenshtein distance (small strings only)."""
+    if a == b:
+        return 0
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        for j, cb in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1,
+                               previous[j - 1] + (ca != cb)))
+        previous = current
+    return previous[-1]
+
+
+OCR_SUSPECTS = re.compile(r"[0-9](?=[a-z])|(?<=[a-z])[0-9]|rn|vv|[|!]")
+
+
+def _site_domain(website: str) -> str:
+    host = re.sub(r"^(https?://)?(www\.)?", "", website.lower()).split("/")[0]
+    return host.strip(".")
+
+
+def repair_card(card: ParsedCard) -> None:
+    """Fields on one card confirm each other: the e-mail domain and the web site are usually
+    the same name, and the person's name is usually in the e-mail address."""
+    _repair_domains(card)
+    _repair_split_local_part(card)
+    _repair_local_part(card)
+    _repair_name_from_email(card)
+    _restore_accents(card)
+    _repair_company_crumbs(card)
+    _repair_company_from_domain(card)
+
+
+def _repair_domains(card: ParsedCard) -> None:
+    email, website = card.fields["email"], card.fields["website"]
+    if not email or not website:
+        return
+    local, _, domain = email.partition("@")
+    site = _site_domain(website)
+    if not site or domain == site:
+        return
+    distance = edit_distance(domain, site)
+    if distance > max(2, len(site) // 4):
+        return
+    # The one with OCR-typical confusions (digits among letters, "rn") is the misread one;
+    # when neither shows them the web site wins (it is printed bigger, and alone on its line).
+    if len(OCR_SUSPECTS.findall(site)) > len(OCR_SUSPECTS.findall(domain)):
+        prefix = website.lower().split(site)[0] if site in website.lower() else ""
+        card.set("website", prefix + domain, card.confidence["email"] * 0.95)
+        card.repairs.append("website_from_email")
+    else:
+        card.set("email", f"{local}@{site}", min(card.confidence["website"], 0.9) * 0.95)
+        card.emails[:1] = [card.fields["email"]]
+        card.repairs.append("email_domain_from_website")
+
+
+def _repair_split_local_part(card: ParsedCard) -> None:
+    """'camille lefevre@…' on a card of Camille Lefèvre: 'camille.lefevre@…'."""
+    prefix, email = card.email_prefix, card.fields["email"]
+    if not prefix or not email:
+        return
+    local, _, domain = email.partition("@")
+    first, last = card.fields["first_name"], card.fields["last_name"]
+    if not first or not last or prefix in ("mail", "email", "courriel", "correo", "e"):
+        return
+    first_forms = {fold(first), fold_de(first)}
+    last_forms = {fold(last.replace(" ", "")), fold_de(last.replace(" ", ""))}
+    if prefix in first_forms and local.lower() in last_forms:
+        card.set("email", f"{prefix}.{local}@{domain}", card.confidence["email"] * 0.9)
+        card.emails[:1] = [card.fields["email"]]
+        card.repairs.append("email_local_joined")
+
+
+def _name_forms(card: ParsedCard) -> list[str]:
+    forms = []
+    for name in ("first_name", "last_name"):
+        value = card.fields[name]
+        for word in value.split():
+            for variant in (fold(word), fold_de(word)):
+                if len(variant) >= 3 and variant not in forms:
+                    forms.append(variant)
+    return forms
+
+
+def _repair_local_part(card: ParsedCard) -> None:
+    """'emi1y.carter@' -> 'emily.carter@' when the card's name reads 'Emily Carter'."""
+    email = card.fields["email"]
+    if not email:
+        return
+    local, _, domain = email.partition("@")
+    forms = _name_forms(card)
+    if not forms:
+        return
+    tokens = re.split(r"([._\-])", local)
+    changed = False
+    for i, token in enumerate(tokens):
+        low = token.lower()
+        if len(low) < 3 or low in forms or not OCR_SUSPECTS.search(low):
+            continue
+        best = min(forms, key=lambda f: edit_distance(low, f))
+        if edit_distance(low, best) <= max(1, len(best) // 4):
+            tokens[i] = best
+            changed = True
+    if changed:
+        card.set("email", "".join(tokens) + "@" + domain, card.confidence["email"] * 0.95)
+        card.emails[:1] = [card.fields["email"]]
+        card.repairs.append("email_local_from_name")
+
+
+UMLAUTS = {"ae": "ä", "oe": "ö", "ue": "ü", "ss": "ß"}
+
+
+def _repair_name_from_email(card: ParsedCard) -> None:
+    """A name repeated in the e-mail address confirms its letters: 'Muller' + 'mueller@…'
+    -> 'Müller'; 'Ernily' + 'emily.carter@…' -> 'Emily'."""
+    email = card.fields["email"]
+    if not email:
+        return
+    local = email.partition("@")[0].lower()
+    tokens = [t for t in re.split(r"[._\-+0-9]", local) if len(t) >= 3]
+    for name in ("first_name", "last_name"):
+        value = card.fields[name]
+        if not value or " " in value:
+            continue
+        folded = fold(value)
+        for token in tokens:
+            if token in (folded, fold_de(value)):
+                break
+            restored = _with_umlauts(value, token)
+            if restored:
+                card.set(name, restored, card.confidence[name])
+                card.repairs.append(f"{name}_accents_from_email")
+                break
+            if value.isascii() and len(token) >= 4 and edit_distance(folded, token) == 1 and \
+                    len(folded) == len(token) and OCR_SUSPECTS.search(folded + " ") is None \
+                    and _ocr_swap(folded, token):
+                card.set(name, token.capitalize() if value[:1].isupper() else token,
+                         card.confidence[name] * 0.95)
+                card.repairs.append(f"{name}_spelling_from_email")
+                break
+
+
+def _with_umlauts(value: str, token: str) -> str | None:
+    """'Muller' with 'mueller' -> 'Müller' (only when the e-mail spells umlauts out)."""
+    if not value.isascii():
+        return None
+    result, i, j = [], 0, 0
+    low = value.lower()
+    changed = False
+    while i < len(low) and j < len(token):
+        pair = token[j: j + 2]
+        if low[i] == token[j] and not (pair in UMLAUTS and low[i] == pair[0] and (
+                i + 1 >= len(low) or low[i + 1] != pair[1])):
+            result.append(value[i])
+            i += 1
+            j += 1
+        elif pair in UMLAUTS and low[i] in (pair[0], "s" if pair == "ss" else pair[0]):
+            umlaut = UMLAUTS[pair]
+            result.append(umlaut.upper() if value[i].isupper() else umlaut)
+            i += 1
+            j += 2
+            changed = True
+        else:
+            return None
+    if i != len(low) or j != len(token) or not changed:
+        return None
+    return "".join(result)
+
+
+OCR_PAIRS = {frozenset(p) for p in ("il", "lt", "rn", "cе", "ce", "ao", "eo", "ec", "nu", "hb",
+                                    "vy", "uv", "ij", "tf", "ft", "mn", "nm", "un")}
+
+
+def _ocr_swap(a: str, b: str) -> bool:
+    diffs = [(x, y) for x, y in zip(a, b, strict=True) if x != y]
+    return len(diffs) == 1 and frozenset(diffs[0]) in OCR_PAIRS
+
+
+def _strip_logo_crumbs(text: str, domain: str = "") -> str:
+    """A logo beside the company name comes back as a letter or two: 'Ci Rideau Software',
+    '4 Castleford Data Ltd'. Kept when the web domain starts with it ('AB Volvo', 'volvo.se'
+    does not, but 'ab-volvo.se' would)."""
+    match = re.match(r"^[^\w]*([\wÀ-ÿ]{1,2}|[^\w\s]+)\s+(?=[A-ZÀ-Ý][\wÀ-ÿ]{2,})", text)
+    if not match:
+        return text
+    token = match.group(1)
+    if domain:
+        if fold(domain).startswith(fold(token) + fold(text[match.end():].split()[0])[:3]):
+            return text
+        return text[match.end():]
+    if not token.isupper() or len(token) == 1:
+        return text[match.end():]
+    return text
+
+
+def _repair_company_crumbs(card: ParsedCard) -> None:
+    company = card.fields["company"]
+    domain = _site_domain(card.fields["website"]) or card.fields["email"].partition("@")[2]
+    stripped = _strip_logo_crumbs(company, domain)
+    if company and stripped != company:
+        card.set("company", stripped, card.confidence["company"])
+        card.repairs.append("company_logo_crumbs")
+
+
+# Common names whose accents OCR tends to drop ("Alvaro" for "Álvaro"): restored only when the
+# letters match exactly apart from the accents.
+ACCENTED_NAMES_ALL = {fold(n): n for n in """
+Álvaro Ángel Ángela Andrés Adrián Agustín Amélie André Anaïs Antoine
+Araceli Begoña Benoît Björn Céline Cécile Chloé Clément Cristóbal Élise Élodie Émile
+Émilie Éric Fabián Fernández Françoise François Frédéric Gaëlle Gérard Gómez González
+Günter Günther Héctor Hélène Hernández Inés Iñaki Iñigo Jérémie Jérôme Jesús Joël Jörg Jörn
+José Josée Jürgen Léa Léon Léonie Loïc Lucía Márquez María Marín Martín Martínez Mónica
+Müller Muñoz Núñez Núria Noémie Óscar Pérez Raúl Ramón Rodríguez Rubén Sánchez Sébastien
+Simón Sofía Stéphane Stéphanie Sönke Thérèse Tomás Valérie Verónica Vázquez Zoé
+Schäfer Schröder Köhler Krüger Jäger Gärtner Böhm Weiß Groß Fuß Hölzl Würth Möller Dürr
+Lefèvre Lévesque Côté Bélanger Gagné Bérubé Séguin Dupré Ibáñez Muñiz Peña Álvarez Jiménez
+García López Díaz Rodríguez Fernández Hernández Sáez Gálvez Domínguez Gutiérrez Ramírez Suárez Cortés Benítez Chávez Martí Ferrán
+""".split()}
+
+
+# Which regions' cards may carry which accents: "Zoe" on an Australian card stays "Zoe",
+# "Martin" on a German card stays "Martin".
+ACCENT_REGIONS = {
+    "es": {"ES", "MX", "CL", "AR", "CO", "PE"},
+    "fr": {"FR", "BE", "CH", "LU", "CA"},
+    "de": {"DE", "AT", "CH"},
+}
+ACCENT_LETTERS = {"es": "áéíóúñÁÉÍÓÚÑ", "fr": "àâçéèêëîïôûùüÿœÀÂÇÉÈÊËÎÏÔÛÙÜ", "de": "äöüßÄÖÜ"}
+
+
+def _accented_names_for(region: str) -> dict[str, str]:
+    languages = [lang for lang, regions in ACCENT_REGIONS.items() if region in regions]
+    return {key: name for key, name in ACCENTED_NAMES_ALL.items()
+            if any(all(ch.isascii() or ch in ACCENT_LETTERS[lang] for ch in name)
+                   for lang in languages)}
+
+
+def _restore_accents(card: ParsedCard) -> None:
+    names = _accented_names_for(card.region)
+    if not names:
+        return
+    for name in ("first_name", "last_name"):
+        words = card.fields[name].split()
+        # Missing accents ("Alvaro") and wrong ones ("Lefévre") alike.
+        fixed = [names.get(fold(w), w) if w[:1].isupper() else w for w in words]
+        if fixed != words:
+            card.set(name, " ".join(fixed), card.confidence[name])
+            card.repairs.append(f"{name}_accents_from_name_list")
+
+
+def _repair_company_from_domain(card: ParsedCard) -> None:
+    """'Muller Maschinenbau GmbH' + 'mueller-maschinenbau.de' -> 'Müller Maschinenbau GmbH'."""
+    company = card.fields["company"]
+    domain = _site_domain(card.fields["website"]) or card.fields["email"].partition("@")[2]
+    if not company or not domain:
+        return
+    tokens = [t for t in re.split(r"[.\-]", domain) if len(t) >= 3]
+    words = company.split()
+    changed = False
+    for i, word in enumerate(words):
+        for token in tokens:
+            restored = _with_umlauts(word, token) if word.isalpha() else None
+            if restored:
+                words[i] = restored
+                changed = True
+                break
+    if changed:
+        card.set("company", " ".join(words), card.confidence["company"])
+        card.repairs.append("company_accents_from_domain")

@@ -101,7 +101,9 @@ def card_scan_run(*, scan_id: int, data: bytes | None = None) -> CardScan | None
         return _finish(scan_id, status=ScanStatus.FAILED, error_code="ocr_unavailable",
                        error=_("The text recognition engine is not available. Enter the card "
                                "by hand or try again later."))
-    return _finish(scan_id, status=ScanStatus.DONE, fields=result.fields,
+    # Phones are stored in E.164; how the card printed them is kept beside them for display.
+    fields = {**result.fields, "printed": dict(result.parsed.printed)}
+    return _finish(scan_id, status=ScanStatus.DONE, fields=fields,
                    confidence=result.confidence, raw_text=result.text,
                    duration_ms=int(result.seconds * 1000))
 

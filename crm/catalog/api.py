@@ -1,4 +1,5 @@
 from django.db.models import ProtectedError
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 
@@ -18,7 +19,7 @@ class TaxRateSerializer(serializers.ModelSerializer):
 
     def validate_rate(self, value):
         if not (0 <= value <= 100):
-            raise serializers.ValidationError("Rate must be between 0 and 100.")
+            raise serializers.ValidationError(_("Rate must be between 0 and 100."))
         return value
 
     def create(self, validated_data):
@@ -58,7 +59,7 @@ class PriceListItemSerializer(serializers.ModelSerializer):
 
     def validate_unit_price(self, value):
         if value < 0:
-            raise serializers.ValidationError("Unit price cannot be negative.")
+            raise serializers.ValidationError(_("Unit price cannot be negative."))
         return value
 
 

@@ -13,6 +13,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.utils.translation import gettext as _
+
+from crm.common.formatting import format_money
 from crm.common.money import ZERO, round_money, to_decimal
 
 HUNDRED = Decimal(100)
@@ -57,17 +60,19 @@ def line_totals(*, quantity, unit_price, manual_discount=ZERO, tax_rate=ZERO) ->
     manual_discount = round_money(manual_discount)
     tax_rate = to_decimal(tax_rate)
     if quantity <= 0:
-        raise PricingError("Quantity must be greater than zero.", "quantity")
+        raise PricingError(_("Quantity must be greater than zero."), "quantity")
     if unit_price < 0:
-        raise PricingError("Unit price cannot be negative.", "unit_price")
+        raise PricingError(_("Unit price cannot be negative."), "unit_price")
     if manual_discount < 0:
-        raise PricingError("Discount cannot be negative.", "manual_discount")
+        raise PricingError(_("Discount cannot be negative."), "manual_discount")
     if not (ZERO <= tax_rate <= HUNDRED):
-        raise PricingError("Tax rate must be between 0 and 100 percent.", "tax_rate")
+        raise PricingError(_("Tax rate must be between 0 and 100 percent."), "tax_rate")
     base = round_money(quantity * unit_price)
     if manual_discount > base:
         raise PricingError(
-            f"Discount {manual_discount} is more than the line amount {base}.", "manual_discount"
+            _("Discount %(discount)s is more than the line amount %(base)s.")
+            % {"discount": format_money(manual_discount), "base": format_money(base)},
+            "manual_discount",
         )
     amount = base - manual_discount
     tax = round_money(amount * tax_rate / HUNDRED)
@@ -83,16 +88,17 @@ def document_totals(
     discount_amount = round_money(discount_amount)
     freight_amount = round_money(freight_amount)
     if not (ZERO <= discount_percent <= HUNDRED):
-        raise PricingError("Discount percent must be between 0 and 100.", "discount_percent")
+        raise PricingError(_("Discount percent must be between 0 and 100."), "discount_percent")
     if discount_amount < 0:
-        raise PricingError("Discount amount cannot be negative.", "discount_amount")
+        raise PricingError(_("Discount amount cannot be negative."), "discount_amount")
     if freight_amount < 0:
-        raise PricingError("Freight cannot be negative.", "freight_amount")
+        raise PricingError(_("Freight cannot be negative."), "freight_amount")
     detail = sum((line.amount for line in lines), ZERO)
     total_discount = round_money(detail * discount_percent / HUNDRED) + discount_amount
     if total_discount > detail:
         raise PricingError(
-            f"Document discount {total_discount} is more than the detail amount {detail}.",
+            _("Document discount %(discount)s is more than the detail amount %(detail)s.")
+            % {"discount": format_money(total_discount), "detail": format_money(detail)},
             "discount_amount",
         )
     pre_freight = detail - total_discount

@@ -2,6 +2,7 @@
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from crm.common.deletion import delete_or_refuse
 from crm.common.visibility import (
@@ -19,7 +20,7 @@ PRODUCT_FIELDS = ["sku", "name", "description", "unit", "default_tax_rate", "act
 
 def require_catalog_admin(actor):
     if not (is_admin(actor) or actor.role == "manager"):
-        raise PermissionDenied("Only managers and admins maintain price lists and tax rates.")
+        raise PermissionDenied(_("Only managers and admins maintain price lists and tax rates."))
 
 
 def _apply(instance, data, allowed):

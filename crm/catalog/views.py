@@ -2,13 +2,29 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import HttpResponse, JsonResponse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 from django.views import View
 from django.views.generic import TemplateView
 
+from crm.common import listing as L
 from crm.common.formatting import format_money
 from crm.common.views import ListPageView
 
 from . import selectors
+
+
+def _product_status_cell(row, page):
+    if row["active"]:
+        return f'<span class="pill pill-ok">{L.esc(_("active"))}</span>'
+    return f'<span class="pill">{L.esc(_("retired"))}</span>'
+
+
+PRODUCT_COLUMNS = [
+    L.Column("sku", _l("SKU"), ("sku",), L.text("sku"), sort="sku"),
+    L.Column("name", _l("Name"), ("name",), L.link("name", "product-detail"), sort="name"),
+    L.Column("unit", _l("Unit"), ("unit",), L.text("unit"), sort="unit"),
+    L.Column("status", _l("Status"), ("active",), _product_status_cell),
+]
 
 
 class ProductListView(ListPageView):
@@ -16,6 +32,7 @@ class ProductListView(ListPageView):
     search_fields = ("name", "sku")
     sort_fields = {"name": "name", "sku": "sku", "unit": "unit"}
     default_sort = "name"
+    columns = PRODUCT_COLUMNS
 
     def get_base_queryset(self):
         return selectors.product_list(user=self.request.user)

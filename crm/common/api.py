@@ -87,11 +87,11 @@ def exception_handler(exc, context):
     code = ERROR_CODES.get(response.status_code, "error")
     if isinstance(exc, exceptions.ValidationError):
         fields = _as_field_map(exc.detail)
-        message = _first_message(exc.detail) or "Invalid input."
+        message = _first_message(exc.detail) or _("Invalid input.")
         if len(fields) > 1 or "non_field_errors" not in fields:
-            message = "Invalid input: " + "; ".join(
+            message = _("Invalid input: %(problems)s") % {"problems": "; ".join(
                 f"{name}: {_first_message(msgs)}" for name, msgs in fields.items()
-            )
+            )}
         response.data = error_body("validation_error", message, fields=fields)
     else:
         detail = getattr(exc, "detail", None)

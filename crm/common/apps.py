@@ -10,3 +10,8 @@ class CommonConfig(AppConfig):
         from . import registries
 
         registries.autodiscover()
+        from django.contrib.auth import get_user_model
+
+        from .versions import watch
+
+        watch(get_user_model())  # the owner filters' cached choices (crm.common.views)

@@ -1,8 +1,9 @@
 """How a person reads an amount: the one money formatter for pages, PDFs, flash messages,
 timeline notes, assistant cards and e-mails.
 
-`format_money(Decimal("67284"), "USD")` -> "67,284.00 USD": rounded half-up to cents, thousands
-grouped, the currency code after the amount when one is given; a missing amount reads "—".
+`format_money(Decimal("67284"), "USD")` -> "67,284.00 USD" ("67.284,00 USD" in German: the
+active language's separators, crm/formats): rounded half-up to cents, thousands grouped, the
+currency code after the amount when one is given; a missing amount reads "—".
 (`crm.common.money` does the arithmetic; this module only presents.)
 
 How a person reads a date (issue 16 item 8), one policy for every page, message and note:
@@ -10,8 +11,8 @@ How a person reads a date (issue 16 item 8), one policy for every page, message 
   "2 hours ago", "today at 09:15", "yesterday at 14:05", "Tuesday at 14:05", "in 2 hours",
   "tomorrow at 09:00" (`format_when`); further away it reads absolute (`format_datetime`);
 - an absolute date-time is the active language's DATETIME_FORMAT ("Dec 7, 2026 14:05" in
-  English, see crm/formats), shown in the active time zone (the server's TIME_ZONE: users have
-  no time zone setting yet);
+  English, "7. Dezember 2026 14:05" in German, see crm/formats), shown in the active time zone (the
+  user's time zone from the profile page, else the server's TIME_ZONE: crm.users.middleware);
 - a date without a time (due, close, issue dates) always reads as a date: `format_day`
   ("Dec 7, 2026"), never relative and never with a time;
 - a missing value reads "—".
@@ -22,7 +23,7 @@ Templates use `{% when value %}` (a `<time datetime=ISO title=exact>` element) a
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-from django.utils import formats, timezone
+from django.utils import formats, numberformat, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -53,7 +54,11 @@ def format_money(amount, currency: str | None = None) -> str:
     number = number.quantize(CENT, rounding=ROUND_HALF_UP)
     if number == 0:
         number = abs(number)  # never "-0.00"
-    text = f"{number:,.2f}"
+    text = numberformat.format(
+        number, formats.get_format("DECIMAL_SEPARATOR"), decimal_pos=2,
+        grouping=formats.get_format("NUMBER_GROUPING"),
+        thousand_sep=formats.get_format("THOUSAND_SEPARATOR"), force_grouping=True,
+    )
     return f"{text} {currency}" if currency else text
 
 

@@ -1,4 +1,4 @@
-"""The Celery worker's heartbeat, read by `/readyz/`.
+"""The Celery worker's heartbeat, read by `/readyz/`, and beat's (the admin's home).
 
 Each worker process writes `{"at": <unix time>, "hostname": ...}` to the cache every
 `CRM_WORKER_HEARTBEAT_SECONDS` from a thread of its own (so a long task does not make a healthy
@@ -13,6 +13,7 @@ import threading
 import time
 
 from celery import bootsteps
+from celery.beat import PersistentScheduler
 
 logger = logging.getLogger(__name__)
 HEARTBEAT_KEY = "crm:worker-heartbeat"
@@ -66,3 +67,34 @@ class WorkerHeartbeat(bootsteps.StartStopStep):
             self._thread.join(timeout=5)
 
     shutdown = stop
+
+
+# --- Celery beat ------------------------------------------------------------------------------
+# Beat records each run (a scheduled task it sends) so the admin's home can say when beat last
+# ran; a stopped beat simply stops updating it.
+BEAT_HEARTBEAT_KEY = "crm:beat-heartbeat"
+BEAT_HEARTBEAT_TTL = 7 * 24 * 3600
+
+
+def write_beat_heartbeat(task: str) -> None:
+    from django.core.cache import cache
+
+    cache.set(BEAT_HEARTBEAT_KEY, {"at": time.time(), "task": task}, BEAT_HEARTBEAT_TTL)
+
+
+def last_beat_run() -> dict | None:
+    from django.core.cache import cache
+
+    return cache.get(BEAT_HEARTBEAT_KEY)
+
+
+class HeartbeatScheduler(PersistentScheduler):
+    """Celery beat's default scheduler, recording a heartbeat each time it sends a due task
+    (`CELERY_BEAT_SCHEDULER`)."""
+
+    def apply_entry(self, entry, producer=None):
+        super().apply_entry(entry, producer=producer)
+        try:
+            write_beat_heartbeat(entry.task)
+        except Exception:  # the cache fails open; anything else must not stop beat
+            logger.exception("beat heartbeat not written")

@@ -108,6 +108,8 @@ class DetailPanel:
     context: Callable
     order: int = 100
     column: str = "main"  # "main" or "side"
+    # Loaded after the page's first paint (crm/common/panels.py); False renders it in the page.
+    lazy: bool = True
 
 
 detail_panels: dict[str, list[DetailPanel]] = {}

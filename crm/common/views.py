@@ -8,6 +8,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db import connection
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
 from .db import fixed_join_order
@@ -32,6 +33,13 @@ class ListPageView(LoginRequiredMixin, TemplateView):
     # True to pick the page's ids first (a query an index on the scope and sort columns answers
     # alone), then load those rows: the rows of every readable owner are never read.
     page_by_ids = False
+    # Lean rows (crm.common.listing): with columns, the page reads only their fields with
+    # values() and renders the table in Python (`list_table`); object_list holds listing.Row
+    # dicts instead of model instances.
+    columns: list | None = None
+
+    def get_columns(self):
+        return self.columns
 
     def get_base_queryset(self):
         raise NotImplementedError  # each list page names its selector
@@ -85,6 +93,11 @@ class ListPageView(LoginRequiredMixin, TemplateView):
             ids = queryset.values("pk")[start : start + self.page_size + 1]
             queryset = queryset.filter(pk__in=ids)  # same order, at most a page of rows
             start = 0
+        columns = self.get_columns()
+        if columns is not None:
+            from .listing import Row, values_fields
+
+            queryset = queryset.values(*values_fields(columns))
         if self.join_order_fixed:
             with fixed_join_order():
                 rows = list(queryset[start : start + self.page_size + 1])
@@ -92,6 +105,8 @@ class ListPageView(LoginRequiredMixin, TemplateView):
             rows = list(queryset[start : start + self.page_size + 1])
         has_next = len(rows) > self.page_size and page < self.max_page
         rows = rows[: self.page_size]
+        if columns is not None:
+            rows = [Row(r) for r in rows]
         params = self.request.GET.copy()
         params.pop("page", None)
 
@@ -123,6 +138,11 @@ class ListPageView(LoginRequiredMixin, TemplateView):
             )),
             querystring=params.urlencode(),
         )
+        if columns is not None:
+            from .listing import ListPage, render_table
+
+            ctx["list_table"] = render_table(columns, rows, ListPage(
+                self.request, sort=sort, sort_links=ctx["sort_links"]))
         return ctx
 
 
@@ -138,11 +158,36 @@ def limit_user_choices(form, user) -> None:
     from .visibility import readable_owner_ids
 
     ids = readable_owner_ids(user)
+    choices = None
     for field in form.fields.values():
         if isinstance(field, ModelChoiceField) and field.queryset.model is User:
             qs = User.objects.filter(is_active=True).only("id", "username", "first_name",
                                                           "last_name")
             field.queryset = qs if ids is None else qs.filter(id__in=ids)
+            if choices is None:
+                choices = _user_choices(field.queryset, ids)
+            # the options come from the cache; the queryset still validates a chosen value
+            field.widget.choices = ([("", field.empty_label)] if field.empty_label is not None
+                                    else []) + choices
+
+
+def _user_choices(queryset, ids) -> list[tuple[int, str]]:
+    """(id, name) of the users a picker offers, cached per set of readable owners and
+    version of the users table (one query and a few hundred model objects less per page)."""
+    import hashlib
+
+    from django.core.cache import cache
+
+    from .versions import _safe, table_version
+
+    scope = "all" if ids is None else hashlib.md5(
+        ",".join(map(str, sorted(ids))).encode(), usedforsecurity=False).hexdigest()
+    key = f"user-choices:{table_version('users.User')}:{scope}"
+    choices = _safe(lambda: cache.get(key))
+    if choices is None:
+        choices = [(u.pk, str(u)) for u in queryset]
+        _safe(lambda: cache.set(key, choices, 300))
+    return choices
 
 
 def _wants_json(request) -> bool:
@@ -183,7 +228,7 @@ def csrf_failure(request, reason=""):
         return JsonResponse(
             {"code": "permission_denied", "message": f"CSRF check failed: {reason}"}, status=403
         )
-    return render(request, "403.html", {"reason": "Your form expired. Reload the page and try again."},
+    return render(request, "403.html", {"reason": _("Your form expired. Reload the page and try again.")},
                   status=403)
 
 

@@ -12,6 +12,7 @@ A record a user may not read does not exist for them (404); readable but not cha
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 OWNED = "owned"
 PUBLIC = "public"
@@ -141,7 +142,7 @@ def get_readable_or_404(qs: QuerySet, user, *, owner_field="owner", visibility=O
 def check_can_change(user, record, *, owner_field="owner", visibility=OWNED) -> None:
     """Raise PermissionDenied (403) when `user` may read but not change `record`."""
     if not can_change(user, record, owner_field=owner_field, visibility=visibility):
-        raise PermissionDenied("You may view this record but not change it.")
+        raise PermissionDenied(_("You may view this record but not change it."))
 
 
 def check_can_assign_owner(user, owner, *, visibility=OWNED) -> None:
@@ -150,7 +151,7 @@ def check_can_assign_owner(user, owner, *, visibility=OWNED) -> None:
         return
     ids = changeable_owner_ids(user, visibility)
     if ids is not None and owner.pk not in ids and owner.pk != user.pk:
-        raise PermissionDenied("You may not assign records to this user.")
+        raise PermissionDenied(_("You may not assign records to this user."))
 
 
 def apply_owner_change(record, actor, new_owner, *, visibility=OWNED) -> bool:
@@ -161,7 +162,7 @@ def apply_owner_change(record, actor, new_owner, *, visibility=OWNED) -> bool:
     if new_owner is None or new_owner.pk == record.owner_id:
         return False
     if not can_reassign(actor):
-        raise PermissionDenied("Only managers and admins can reassign the owner.")
+        raise PermissionDenied(_("Only managers and admins can reassign the owner."))
     check_can_assign_owner(actor, new_owner, visibility=visibility)
     record.owner = new_owner
     return True

@@ -1,3 +1,4 @@
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from crm.common.api import ScopedModelViewSet
@@ -28,7 +29,7 @@ class AccountSerializer(serializers.ModelSerializer):
 
     def validate_annual_revenue(self, value):
         if value is not None and value < 0:
-            raise serializers.ValidationError("Annual revenue cannot be negative.")
+            raise serializers.ValidationError(_("Annual revenue cannot be negative."))
         return value
 
     def create(self, validated_data):

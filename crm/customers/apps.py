@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class CustomersConfig(AppConfig):
@@ -12,12 +13,12 @@ class CustomersConfig(AppConfig):
         from . import selectors
 
         record_types.register(RecordType(
-            name="account", model_label="customers.Account", verbose_name="Account",
+            name="account", model_label="customers.Account", verbose_name=_("Account"),
             url_name="account-detail", visibility="public",
             parents=lambda a: [("account", a.parent_id)] if a.parent_id else [],
         ))
         record_types.register(RecordType(
-            name="contact", model_label="customers.Contact", verbose_name="Contact",
+            name="contact", model_label="customers.Contact", verbose_name=_("Contact"),
             url_name="contact-detail", visibility="public",
             parents=lambda c: [("account", c.account_id)] if c.account_id else [],
         ))

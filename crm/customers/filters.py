@@ -1,4 +1,5 @@
 import django_filters
+from django.utils.translation import gettext_lazy as _
 
 from crm.common.filters import IsoDateTimeFilter
 from crm.users.models import User
@@ -37,13 +38,13 @@ class AccountPageFilter(AccountFilter):
     """The list page's filter bar (dates as plain date inputs)."""
 
     created_after = django_filters.DateFilter(field_name="created_at", lookup_expr="date__gte",
-                                              label="Created from")
+                                              label=_("Created from"))
     created_before = django_filters.DateFilter(field_name="created_at", lookup_expr="date__lte",
-                                               label="Created to")
+                                               label=_("Created to"))
 
 
 class ContactPageFilter(ContactFilter):
     created_after = django_filters.DateFilter(field_name="created_at", lookup_expr="date__gte",
-                                              label="Created from")
+                                              label=_("Created from"))
     created_before = django_filters.DateFilter(field_name="created_at", lookup_expr="date__lte",
-                                               label="Created to")
+                                               label=_("Created to"))

@@ -2,7 +2,9 @@
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
+from crm.automation.changes import record_created, record_deleted, record_updated, snapshot
 from crm.common.deletion import delete_or_refuse
 from crm.common.visibility import (
     PUBLIC,
@@ -44,6 +46,7 @@ def account_create(*, actor, owner=None, **data) -> Account:
     _apply(account, data, ACCOUNT_FIELDS)
     account.full_clean()
     account.save()
+    record_created(record=account, actor=actor)
     return account
 
 
@@ -52,14 +55,16 @@ def account_update(*, account: Account, actor, **data) -> Account:
     """Change an account's fields; only its owner, their managers and admins may."""
     account = Account.objects.select_for_update().get(pk=account.pk)
     check_can_change(actor, account, visibility=PUBLIC)
+    before = snapshot(account)
     changed = _apply(account, data, ACCOUNT_FIELDS)
     if apply_owner_change(account, actor, data.get("owner"), visibility=PUBLIC):
         changed.append("owner")
     if data.get("parent") is not None and _creates_cycle(account, data["parent"]):
-        raise ValidationError({"parent": ["An account cannot be its own parent or ancestor."]})
+        raise ValidationError({"parent": [_("An account cannot be its own parent or ancestor.")]})
     if changed:
         account.full_clean()
         account.save(update_fields=changed)
+        record_updated(record=account, actor=actor, before=before)
     return account
 
 
@@ -82,6 +87,7 @@ def contact_create(*, actor, owner=None, **data) -> Contact:
     _apply(contact, data, CONTACT_FIELDS)
     contact.full_clean()
     contact.save()
+    record_created(record=contact, actor=actor)
     return contact
 
 
@@ -89,12 +95,14 @@ def contact_create(*, actor, owner=None, **data) -> Contact:
 def contact_update(*, contact: Contact, actor, **data) -> Contact:
     contact = Contact.objects.select_for_update().get(pk=contact.pk)
     check_can_change(actor, contact, visibility=PUBLIC)
+    before = snapshot(contact)
     changed = _apply(contact, data, CONTACT_FIELDS)
     if apply_owner_change(contact, actor, data.get("owner"), visibility=PUBLIC):
         changed.append("owner")
     if changed:
         contact.full_clean()
         contact.save(update_fields=changed)
+        record_updated(record=contact, actor=actor, before=before)
     return contact
 
 
@@ -102,6 +110,7 @@ def contact_update(*, contact: Contact, actor, **data) -> Contact:
 def account_delete(*, account: Account, actor) -> None:
     account = Account.objects.select_for_update().get(pk=account.pk)
     check_can_change(actor, account, visibility=PUBLIC)
+    record_deleted(record=account, actor=actor)
     delete_or_refuse(account)  # 409 record_in_use while opportunities, quotes... use it
 
 
@@ -109,4 +118,5 @@ def account_delete(*, account: Account, actor) -> None:
 def contact_delete(*, contact: Contact, actor) -> None:
     contact = Contact.objects.select_for_update().get(pk=contact.pk)
     check_can_change(actor, contact, visibility=PUBLIC)
+    record_deleted(record=contact, actor=actor)
     delete_or_refuse(contact)

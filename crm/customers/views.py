@@ -5,15 +5,55 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 from django.views import View
 from django.views.generic import TemplateView
 
+from crm.common import listing as L
 from crm.common.views import ListPageView
 from crm.common.visibility import PUBLIC, can_change, check_can_change
 
 from . import selectors, services
 from .filters import AccountPageFilter, ContactPageFilter
 from .forms import AccountForm, ContactForm
+from .models import Industry
+
+
+def _city_cell(row, page):
+    city, country = L.esc(row["city"]), row["country"]
+    return f"{city}, {L.esc(country)}" if country else city
+
+
+ACCOUNT_COLUMNS = [
+    L.Column("name", _l("Name"), ("name",), L.link("name", "account-detail"), sort="name"),
+    L.Column("industry", _l("Industry"), ("industry",), L.choice("industry", Industry),
+             sort="industry"),
+    L.Column("city", _l("City"), ("city", "country"), _city_cell, sort="city"),
+    L.Column("phone", _l("Phone"), ("phone",), L.text("phone")),
+    L.person_column("owner", _l("Owner"), sort="owner"),
+    L.Column("created", _l("Created"), ("created_at",), L.when("created_at"), sort="created",
+             css="nowrap"),
+]
+
+
+def _contact_name(row):
+    return f"{row['first_name']} {row['last_name']}".strip()
+
+
+def _contact_phone(row, page):
+    return L.esc(row["business_phone"] or row["mobile_phone"])
+
+
+CONTACT_COLUMNS = [
+    L.Column("name", _l("Name"), ("first_name", "last_name"),
+             L.link("name", "contact-detail", text_fn=_contact_name), sort="name"),
+    L.Column("job_title", _l("Job title"), ("job_title",), L.text("job_title")),
+    L.Column("account", _l("Account"), ("account_id", "account__name"),
+             L.link("account__name", "account-detail", pk="account_id"), sort="account"),
+    L.Column("email", _l("Email"), ("email",), L.text("email"), sort="email"),
+    L.Column("phone", _l("Phone"), ("business_phone", "mobile_phone"), _contact_phone),
+    L.person_column("owner", _l("Owner"), sort="owner"),
+]
 
 
 class AccountListView(ListPageView):
@@ -23,6 +63,7 @@ class AccountListView(ListPageView):
     sort_fields = {"name": "name", "city": "city", "industry": "industry",
                    "owner": "owner__last_name", "created": "created_at"}
     default_sort = "name"
+    columns = ACCOUNT_COLUMNS
 
     def get_base_queryset(self):
         return selectors.account_list(user=self.request.user)
@@ -127,6 +168,7 @@ class ContactListView(ListPageView):
     sort_fields = {"name": "last_name", "account": "account__name", "email": "email",
                    "owner": "owner__last_name", "created": "created_at"}
     default_sort = "name"
+    columns = CONTACT_COLUMNS
 
     def get_base_queryset(self):
         return selectors.contact_list(user=self.request.user)

@@ -1,8 +1,9 @@
 """The admin's home page: the state of the system and links to the settings pages.
 
-The core reports what it owns (task queue, outbox, worker heartbeat, mailboxes, assistant scan);
-pipeline apps contribute their own status lines and settings links from their `insights.py`
-through `register_admin_status()` / `register_admin_link()`, so the core never imports them.
+The core reports what it owns (task queue, outbox, worker heartbeat, last beat run, mailboxes,
+assistant scan); pipeline apps contribute their own status lines and settings links from their
+`insights.py` through `register_admin_status()` / `register_admin_link()`, so the core never
+imports them.
 """
 
 import logging
@@ -131,6 +132,35 @@ def _worker_line() -> StatusLine:
                       detail=_("from %(host)s") % {"host": beat.get("hostname", "?")})
 
 
+# Beat sends a task at least every minute (outbox dispatch); quiet longer than this = stopped.
+BEAT_STALE_SECONDS = 300
+
+
+def _beat_line() -> StatusLine:
+    import time
+
+    from crm.common.heartbeat import last_beat_run
+    from crm.common.readiness import check_worker
+
+    try:
+        state = check_worker()
+        run = last_beat_run() if state != "inline" else None
+    except Exception as exc:  # the cache fails open; so does this page
+        logger.warning("admin home: beat heartbeat unavailable: %s", exc)
+        return StatusLine(_("Last beat run"), _("unavailable"), state=BAD)
+    if state == "inline":
+        return StatusLine(_("Last beat run"), _("inline"),
+                          detail=_("No REDIS_URL: scheduled tasks do not run."))
+    if not run:
+        return StatusLine(_("Last beat run"), _("never"), state=BAD,
+                          detail=_("Beat has not run; is `celery beat` running?"))
+    at_seconds = float(run.get("at", 0))
+    fresh = time.time() - at_seconds <= BEAT_STALE_SECONDS
+    return StatusLine(_("Last beat run"), _("ok") if fresh else _("stale"),
+                      state=OK if fresh else BAD, at=datetime.fromtimestamp(at_seconds, tz=UTC),
+                      detail=_("sent “%(task)s”") % {"task": run.get("task", "?")})
+
+
 def _mailboxes_line() -> StatusLine:
     from crm.mail.models import Mailbox, MailboxKind, MailboxState
 
@@ -161,6 +191,7 @@ def _assistant_line() -> StatusLine:
 register_admin_status(AdminStatus("queue", _queue_line, order=10))
 register_admin_status(AdminStatus("outbox", _outbox_line, order=20))
 register_admin_status(AdminStatus("worker", _worker_line, order=30))
+register_admin_status(AdminStatus("beat", _beat_line, order=35))
 register_admin_status(AdminStatus("mailboxes", _mailboxes_line, order=40))
 register_admin_status(AdminStatus("assistant", _assistant_line, order=50))
 

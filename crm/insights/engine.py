@@ -8,9 +8,10 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.cache import cache
-from django.utils import timezone
+from django.utils import translation
 
 from crm.common import csvexport
+from crm.common.db_router import on_replica
 
 from .context import WidgetContext
 from .registry import MONEY, PERCENT, Widget
@@ -100,7 +101,8 @@ def compute(widget: Widget, ctx: WidgetContext, *, fresh: bool = False,
     Each widget is one GROUP BY query, so a dashboard costs a fixed number of queries whatever
     the data size; the cache keeps a reloaded dashboard cheap on a big database and the page
     shows how old each figure is."""
-    key = f"insights:{widget.name}:{ctx.cache_key()}"
+    # Rows hold labels in the active language: one cache entry per language.
+    key = f"insights:{widget.name}:{translation.get_language()}:{ctx.cache_key()}"
     seconds = cache_seconds() if ttl is None else ttl
     if not fresh and seconds > 0:
         try:
@@ -110,8 +112,8 @@ def compute(widget: Widget, ctx: WidgetContext, *, fresh: bool = False,
         if hit is not None:
             rows, computed_at = hit
             return _with_links(widget, ctx, WidgetResult(widget, rows, computed_at, True))
-    rows = list(widget.compute(ctx))
-    computed_at = timezone.now()
+    # On the read replica when there is one; the figures are then as old as its replay lag.
+    rows, computed_at = on_replica(lambda: list(widget.compute(ctx)))
     if seconds > 0:
         try:
             cache.set(key, (rows, computed_at), seconds)

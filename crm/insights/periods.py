@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 MONTH, QUARTER, YEAR, ROLLING, ALL = "month", "quarter", "year", "rolling", "all"
@@ -92,7 +92,7 @@ def fiscal_year_of(d: date) -> int:
 def month_period(d: date) -> Period:
     start = date(d.year, d.month, 1)
     return Period(key=f"{start:%Y-%m}", kind=MONTH, start=start, end=add_months(start, 1),
-                  label=start.strftime("%B %Y"))
+                  label=formats.date_format(start, "YEAR_MONTH_FORMAT"))
 
 
 def quarter_containing(d: date) -> Period:

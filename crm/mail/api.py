@@ -7,6 +7,7 @@ delegates to `crm.mail.api_send.email_create`, and `api_send.register(router)` a
 import re
 
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -40,7 +41,7 @@ def _host_name(value: str) -> str:
     except UnicodeError:
         ascii_name = ""
     if not _HOST_NAME.fullmatch(ascii_name):
-        raise serializers.ValidationError("Enter a server name, e.g. imap.example.com.")
+        raise serializers.ValidationError(_("Enter a server name, e.g. imap.example.com."))
     return value
 
 

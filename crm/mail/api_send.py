@@ -3,6 +3,7 @@
 
 from django.core.exceptions import PermissionDenied
 from django.urls import path
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
@@ -36,7 +37,7 @@ class AddressListField(serializers.Field):
                 raise serializers.ValidationError(
                     f"At most {sending.MAX_RECIPIENTS} recipients.")
             return data
-        raise serializers.ValidationError("Give a list of e-mail addresses.")
+        raise serializers.ValidationError(_("Give a list of e-mail addresses."))
 
     def to_representation(self, value):
         return value

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions
 from rest_framework.authentication import TokenAuthentication
 
+from .middleware import activate_user_language
 from .models import ApiToken
 from .services import api_token_touch
 
@@ -14,6 +15,13 @@ class TokenOrPersonalTokenAuthentication(TokenAuthentication):
     (`auth/tokens/`, keys starting with `ApiToken.KEY_PREFIX`, looked up by their SHA-256).
 
     A revoked, expired or unknown key, or one of an inactive user, is a 401."""
+
+    def authenticate(self, request):
+        result = super().authenticate(request)
+        if result is not None and "HTTP_ACCEPT_LANGUAGE" not in request.META:
+            # Error messages in the language the user chose on their profile page.
+            activate_user_language(result[0], request)
+        return result
 
     def authenticate_credentials(self, key):
         if not key.startswith(ApiToken.KEY_PREFIX):

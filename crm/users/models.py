@@ -1,6 +1,7 @@
 import hashlib
 import secrets
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils import timezone
@@ -40,6 +41,11 @@ class User(AbstractUser):
     )
     job_title = models.CharField(_("job title"), max_length=100, blank=True)
     phone = models.CharField(_("phone"), max_length=50, blank=True)
+    # Preferences applied on every request (crm.users.middleware): empty means the browser's
+    # language (Accept-Language) and the server's TIME_ZONE.
+    language = models.CharField(_("language"), max_length=10, blank=True,
+                                choices=settings.LANGUAGES)
+    time_zone = models.CharField(_("time zone"), max_length=63, blank=True)
     # Secret in the URL of the user's calendar (.ics) feed.
     feed_token = models.CharField(max_length=64, default=_new_feed_token, unique=True, editable=False)
 

@@ -71,3 +71,23 @@ def api_token_touch(*, token: ApiToken, now: datetime | None = None) -> None:
         Q(last_used_at__isnull=True) | Q(last_used_at__lte=threshold)
     ).update(last_used_at=now)
     token.last_used_at = now
+
+
+def user_update_preferences(*, user: User, language: str, time_zone: str) -> User:
+    """Store the user's language ("" = the browser's) and time zone ("" = the server's)."""
+    import zoneinfo
+
+    from django.conf import settings
+
+    if language and language not in dict(settings.LANGUAGES):
+        raise BusinessRuleViolation(_("Unknown language."),
+                                    fields={"language": [_("Unknown language.")]})
+    if time_zone:
+        try:
+            zoneinfo.ZoneInfo(time_zone)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            raise BusinessRuleViolation(_("Unknown time zone."),
+                                        fields={"time_zone": [_("Unknown time zone.")]}) from None
+    user.language, user.time_zone = language, time_zone
+    user.save(update_fields=["language", "time_zone"])
+    return user

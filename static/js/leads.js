@@ -1,4 +1,5 @@
-// Lead pages: the quick-qualify dialog (detail) and "select all" for bulk actions (list).
+// Lead pages: the quick-qualify dialog (detail), "select all" for bulk actions (list) and, on the
+// lead form, a confirmation before saving a lead the duplicate warning flags.
 document.addEventListener("click", function (event) {
   const opener = event.target.closest("[data-open-dialog]");
   if (opener) {
@@ -19,5 +20,16 @@ document.addEventListener("change", function (event) {
     document.querySelectorAll('#bulk-form input[name="ids"]').forEach(function (box) {
       box.checked = event.target.checked;
     });
+  }
+});
+
+// Duplicates are shown, not blocked (PROCESS.md): saving a new lead while the warning lists some
+// asks first.
+document.addEventListener("submit", function (event) {
+  const form = event.target;
+  if (form.id !== "lead-form" || !form.hasAttribute("data-confirm-duplicates")) return;
+  const warning = form.querySelector("[data-confirm-save]");
+  if (warning && !window.confirm(warning.getAttribute("data-confirm-save"))) {
+    event.preventDefault();
   }
 });

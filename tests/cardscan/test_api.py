@@ -28,10 +28,14 @@ def test_a_scan_answers_with_fields_confidence_and_duplicates(org, api):
     body = response.json()
     assert body["fields"]["email"] == "camille.dubois@lumiere-conseil.fr"
     assert body["fields"]["postal_code"] == "75002" and body["fields"]["city"] == "Paris"
-    assert body["fields"]["mobile_phone"] == "+33 6 12 34 56 78"
+    assert body["fields"]["mobile_phone"] == "+33612345678"  # E.164
+    assert body["printed"]["mobile_phone"] == "+33 6 12 34 56 78"  # as on the card
     assert set(body["confidence"]) == set(body["fields"])
     assert 0 < body["confidence"]["email"] <= 1
     assert [(d["type"], d["rule"]) for d in body["duplicates"]] == [("contact", "email")]
+    summary = body["duplicates"][0]
+    assert summary["open_opportunities"] == 0 and summary["won_revenue"] == []
+    assert {"owner", "last_activity_at", "edit_url"} <= set(summary)
     assert body["lead"] is None
     assert not Lead.objects.exists()
 

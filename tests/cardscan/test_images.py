@@ -1,15 +1,19 @@
 """Uploads that cannot be scanned get a clear message; the clean-up makes text readable."""
 
+import dataclasses
 import io
 import struct
 import zlib
 
 import pillow_heif  # noqa: F401  (registers the HEIF encoder used below)
 import pytest
-from PIL import Image, ImageDraw
+from PIL import Image, ImageDraw, ImageStat
 
 from crm.cardscan import images
+from crm.cardscan.accuracy import normalize
+from crm.cardscan.cards import make_card
 from crm.cardscan.images import CardImageError, load_card_image, prepare_for_ocr, skew_angle
+from crm.cardscan.pipeline import scan_card
 
 from .factories import card_file
 
@@ -138,3 +142,88 @@ def test_a_half_uploaded_jpeg_is_refused_even_when_truncated_images_are_allowed(
         load_card_image(photo[: len(photo) // 2])
 
     assert refused.value.code == "corrupt_image"
+
+
+# --- the pipeline on photographed cards (real Tesseract) -----------------------------------------
+
+def _variant(index: int, **changes):
+    """A tuning-split card drawn with the given layout/photo settings."""
+    card = make_card("tuning", index)
+    extras = {**card.extras, **changes.pop("extras", {})}
+    return dataclasses.replace(card, extras=extras, **changes)
+
+
+def test_a_card_on_a_table_is_cut_out_and_straightened():
+    card = _variant(0, noisy=True, scale=1.0, extras={"rotation": 3.0, "perspective": 0.02})
+    gray = Image.open(io.BytesIO(card.to_bytes())).convert("L")
+
+    corners = images.card_corners(gray)
+    straight = images.crop_to_card(gray)
+
+    assert corners is not None
+    assert straight.width / straight.height == pytest.approx(1050 / 600, rel=0.06)
+    assert straight.width < gray.width  # the table is gone
+
+
+def test_a_scan_without_a_table_is_left_whole():
+    gray = Image.open(io.BytesIO(card_file("clean-00-en"))).convert("L")
+
+    assert images.card_corners(gray) is None
+
+
+def test_uneven_light_is_evened_out():
+    gradient = Image.linear_gradient("L").rotate(90).resize((1000, 600)).point(
+        lambda v: 90 + v * 150 // 255)
+    ImageDraw.Draw(gradient).text((100, 300), "Hello", fill=0)
+
+    flat = images.flatten_light(gradient)
+
+    left, right = flat.crop((20, 20, 80, 80)), flat.crop((920, 20, 980, 80))
+    assert abs(ImageStat.Stat(left).mean[0] - ImageStat.Stat(right).mean[0]) < 20
+
+
+@pytest.mark.parametrize(("card", "fields"), [
+    pytest.param(_variant(0, noisy=True, scale=1.0, extras={
+        "rotation": 3.0, "perspective": 0.02, "dark_photo": False}),
+        ["first_name", "last_name", "email", "business_phone", "city", "postal_code"],
+        id="rotated-3-degrees-in-perspective"),
+    pytest.param(_variant(4, layout="dark", noisy=False, scale=1.0),
+                 ["first_name", "last_name", "email", "business_phone", "street", "city"],
+                 id="light-text-on-a-dark-card"),
+    pytest.param(_variant(8, noisy=True, scale=1.0, extras={
+        "dark_photo": True, "light": 0.45, "rotation": -2.0}),
+        ["first_name", "last_name", "business_phone", "city", "postal_code"],
+        id="photographed-in-low-light"),
+    pytest.param(_variant(6, noisy=True, scale=0.5, extras={"rotation": 1.5, "dark_photo": False}),
+                 ["first_name", "last_name", "business_phone", "street", "postal_code"],
+                 id="small-card-half-size"),
+])
+def test_hard_photos_are_read(card, fields):
+    result = scan_card(card.to_bytes())
+
+    normalised = {name: normalize(name, result.fields[name], card.region) for name in fields}
+    assert normalised == {name: normalize(name, card.fields[name], card.region)
+                          for name in fields}, result.text
+
+
+def test_a_photo_stored_sideways_with_exif_orientation_is_read_upright():
+    card = Image.open(io.BytesIO(card_file("clean-00-en")))
+    exif = Image.Exif()
+    exif[0x0112] = 6  # "rotate 90 clockwise to display"
+    buffer = io.BytesIO()
+    card.rotate(90, expand=True).save(buffer, "JPEG", quality=92, exif=exif.tobytes())
+
+    result = scan_card(buffer.getvalue())
+
+    assert (result.fields["first_name"], result.fields["email"]) == (
+        "Emily", "emily.carter@northwind.com")
+
+
+def test_an_iphone_heic_card_is_read():
+    buffer = io.BytesIO()
+    Image.open(io.BytesIO(card_file("clean-12-fr"))).save(buffer, "HEIF")
+
+    result = scan_card(buffer.getvalue())
+
+    assert result.content_type == "image/heic"
+    assert result.fields["email"] == "camille.dubois@lumiere-conseil.fr"

@@ -2,6 +2,7 @@
 
 import pytest
 
+from crm.cardscan import phones
 from crm.cardscan.parser import (
     LOW_CONFIDENCE,
     OcrLine,
@@ -30,26 +31,29 @@ def test_a_classic_us_card_fills_every_field():
     assert card.fields == {
         "first_name": "Emily", "last_name": "Carter", "job_title": "Sales Director",
         "company": "Northwind Traders Inc.", "email": "emily.carter@northwind.com",
-        "business_phone": "+1 (415) 555-0132", "mobile_phone": "+1 415 555 0199",
-        "fax": "+1 (415) 555-0100", "website": "www.northwind.com",
+        "business_phone": "+14155550132", "mobile_phone": "+14155550199",
+        "fax": "+14155550100", "website": "www.northwind.com",
         "street": "1200 Market Street", "city": "San Francisco", "state": "CA",
         "postal_code": "94103", "country": "USA",
     }
+    assert card.printed["business_phone"] == "+1 (415) 555-0132"  # shown beside the field
     assert all(card.confidence[name] >= LOW_CONFIDENCE for name, v in card.fields.items() if v)
 
 
 @pytest.mark.parametrize(("line", "field", "value"), [
-    ("Tel. +49 30 1234567", "business_phone", "+49 30 1234567"),
-    ("Mobil +49 (0)171 234 56 78", "mobile_phone", "+49 (0)171 234 56 78"),
+    # E.164 when the number carries its country code (or is North American)...
+    ("Tel. +49 30 1234567", "business_phone", "+49301234567"),
+    ("Mobil +49 (0)171 234 56 78", "mobile_phone", "+491712345678"),
+    ("Móvil: +34 612 345 678", "mobile_phone", "+34612345678"),
+    ("Fax: +44 20 7946 0959", "fax", "+442079460959"),
+    ("Cell (206) 555-0187", "mobile_phone", "+12065550187"),
+    ("P: 212.555.0147", "business_phone", "+12125550147"),
+    ("0041 22 345 67 89", "business_phone", "+41223456789"),
+    # ... and as printed when nothing on the card tells which country's plan it follows.
     ("Handy: 0171/2345678", "mobile_phone", "0171/2345678"),
     ("Tél. : 01 42 68 53 00", "business_phone", "01 42 68 53 00"),
     ("Portable 06.12.34.56.78", "mobile_phone", "06.12.34.56.78"),
-    ("Móvil: +34 612 345 678", "mobile_phone", "+34 612 345 678"),
     ("Teléfono: 91 234 56 78", "business_phone", "91 234 56 78"),
-    ("Fax: +44 20 7946 0959", "fax", "+44 20 7946 0959"),
-    ("Cell (206) 555-0187", "mobile_phone", "(206) 555-0187"),
-    ("P: 212.555.0147", "business_phone", "212.555.0147"),
-    ("0041 22 345 67 89", "business_phone", "0041 22 345 67 89"),
 ])
 def test_international_phone_formats_land_in_the_right_field(line, field, value):
     card = parse_card(f"Anna Berg\n{line}\nanna@berg.example")
@@ -57,19 +61,57 @@ def test_international_phone_formats_land_in_the_right_field(line, field, value)
     assert card.fields[field] == value
 
 
+@pytest.mark.parametrize(("place", "line", "field", "e164", "printed"), [
+    ("10117 Berlin", "Handy: 0171/2345678", "mobile_phone", "+491712345678", "0171/2345678"),
+    ("75002 Paris\nFrance", "Tél. : 01 42 68 53 00", "business_phone", "+33142685300",
+     "01 42 68 53 00"),
+    ("28014 Madrid\nEspaña", "Teléfono: 91 234 56 78", "business_phone", "+34912345678",
+     "91 234 56 78"),
+    ("Sydney NSW 2000", "Ph (02) 9876 5432", "business_phone", "+61298765432",
+     "(02) 9876 5432"),
+    ("Mumbai - 400051", "Mobile: 098765 43210", "mobile_phone", "+919876543210",
+     "098765 43210"),
+    ("London EC2A 8PE", "Mob. 07700 900123", "mobile_phone", "+447700900123", "07700 900123"),
+])
+def test_national_numbers_are_read_by_the_cards_country_and_stored_in_e164(
+        place, line, field, e164, printed):
+    card = parse_card(f"Anna Berg\n1 Main Street\n{place}\n{line}")
+
+    assert card.fields[field] == e164
+    assert card.printed[field] == printed
+
+
+@pytest.mark.parametrize(("number", "field"), [
+    ("+61 412 345 678", "mobile_phone"), ("+61 2 9876 5432", "business_phone"),
+    ("+91 98765 43210", "mobile_phone"), ("+91 22 6789 1234", "business_phone"),
+    ("+33 6 12 34 56 78", "mobile_phone"), ("+33 1 42 68 53 00", "business_phone"),
+    ("+34 612 345 678", "mobile_phone"), ("+34 912 345 678", "business_phone"),
+    ("+44 7911 123456", "mobile_phone"), ("+44 161 496 0712", "business_phone"),
+])
+def test_mobile_or_landline_comes_from_the_numbering_plan(number, field):
+    assert parse_card(f"Anna Berg\n{number}").fields[field] == phones.e164(number)
+
+
+def test_a_mobile_number_under_a_generic_phone_label_is_a_mobile():
+    card = parse_card("Anna Berg\nT +49 171 2345678\nF +49 30 1234568")
+
+    assert card.fields["mobile_phone"] == "+491712345678"
+    assert card.fields["fax"] == "+49301234568"
+
+
 def test_unlabelled_numbers_are_told_apart_by_the_numbering_plan():
     card = parse_card("Katrin Hoffmann\n+49 160 9876543\n+49 89 4567890\n+44 7700 900123")
 
-    assert card.fields["business_phone"] == "+49 89 4567890"
-    assert card.fields["mobile_phone"] == "+49 160 9876543"
+    assert card.fields["business_phone"] == "+49894567890"
+    assert card.fields["mobile_phone"] == "+491609876543"
 
 
 def test_several_numbers_on_one_line_with_separators():
     card = parse_card("Jan Novak\nT +420 222 333 444 | M +420 777 888 999 | F +420 222 333 445")
 
-    assert card.fields["business_phone"] == "+420 222 333 444"
-    assert card.fields["mobile_phone"] == "+420 777 888 999"
-    assert card.fields["fax"] == "+420 222 333 445"
+    assert card.fields["business_phone"] == "+420222333444"
+    assert card.fields["mobile_phone"] == "+420777888999"
+    assert card.fields["fax"] == "+420222333445"
 
 
 @pytest.mark.parametrize(("text", "email"), [
@@ -207,7 +249,7 @@ def test_ocr_confidence_lowers_the_field_confidence():
 def test_a_guessed_phone_type_is_marked_for_checking():
     card = parse_card("Robert Kim\n(206) 555-0112\n(206) 555-0187")
 
-    assert card.fields["mobile_phone"] == "(206) 555-0187"
+    assert card.fields["mobile_phone"] == "+12065550187"
     assert "mobile_phone" in card.low_confidence_fields
 
 

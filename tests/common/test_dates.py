@@ -26,6 +26,7 @@ from crm.common.formatting import (
     iso_datetime,
 )
 from tests.leads.factories import LeadFactory
+from tests.panels import get_with_panels
 
 UTC = zoneinfo.ZoneInfo("UTC")
 NOW = datetime(2026, 12, 7, 15, 30, tzinfo=UTC)  # a Monday
@@ -135,7 +136,7 @@ def test_a_lead_page_with_a_timeline_shows_one_date_format(org, web):
                         due_at=datetime(2026, 12, 18, 9, 0, tzinfo=UTC))
     aggregation.catch_up()
     with time_machine.travel(NOW, tick=False):
-        html = web(org.sam).get(f"/leads/{lead.pk}/").content.decode()
+        html = get_with_panels(web(org.sam), f"/leads/{lead.pk}/")
     text = ATTRIBUTE.sub("", html)
     for style in OTHER_STYLES:
         assert not style.search(text), style.search(text).group(0)

@@ -61,6 +61,8 @@ def test_the_line_editor_stacks_its_fields_on_a_phone_and_on_a_desktop(org, page
     for width, height in ((1366, 900), (390, 844)):
         page.set_viewport_size({"width": width, "height": height})
         page.goto(quote.get_absolute_url())
+        # the panels load after the first paint and change the layout: measure once they are in
+        expect(page.locator("[data-panel-slot]")).to_have_count(0)
         editor = page.locator("form.add-line")
         search = editor.get_by_label("Search product").bounding_box()
         select = editor.get_by_label("Product", exact=True).bounding_box()

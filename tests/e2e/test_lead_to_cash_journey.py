@@ -115,7 +115,7 @@ def test_seller_takes_a_lead_to_a_paid_invoice(stage_steps, org, page, login,
     page.get_by_label("Amount").fill("84.42")
     page.get_by_label("Reference").fill("TX-2")
     page.get_by_role("button", name="Record payment").click()
-    expect(page.locator(".message-success")).to_contain_text("paid in full")
+    expect(page.locator("#payments .message-success")).to_contain_text("paid in full")
     expect(page.locator("h1")).to_contain_text("Paid")
 
     # then the invoice list shows it paid, and the opportunity is won

@@ -28,8 +28,9 @@ def test_seller_creates_a_lead_sees_the_duplicate_warning_qualifies_it_and_lands
     expect(warning).to_contain_text("Same email")
     expect(warning.get_by_role("link")).to_have_text(re.compile("Regina Murphy"))
 
-    # He saves anyway (a separate deal); the detail page lists the duplicate too
+    # He saves anyway (a separate deal: he confirms); the detail page lists the duplicate too
     page.get_by_label("Company").fill("Zephyr Analytics")
+    page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="Save lead").click()
     expect(page.locator(".message-success")).to_contain_text("created")
     expect(page.get_by_test_id("duplicates-panel")).to_contain_text("Same email")

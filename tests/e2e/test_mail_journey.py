@@ -107,14 +107,13 @@ def test_seller_answers_a_customer_reply_from_the_timeline_with_a_template(
 
 
 def test_on_a_phone_the_keyboard_opens_closes_and_sends_the_compose_form(
-        org, browser, live_server, login):
+        org, new_context, login):
     from django.core import mail
 
     contact = ContactFactory(first_name="Ann", last_name="Lee", email="ann@example.com",
                              owner=org.sam)
-    context = browser.new_context(base_url=live_server.url,
-                                  viewport={"width": 390, "height": 844}, is_mobile=True,
-                                  has_touch=True)
+    context = new_context(viewport={"width": 390, "height": 844}, is_mobile=True,
+                          has_touch=True)
     page = context.new_page()
     page.set_default_timeout(10_000)
     try:

@@ -20,12 +20,12 @@ def test_my_open_leads_is_the_default_view(org, web):
 
     page = web(org.sam).get("/leads/")
     assert page.status_code == 200
-    assert list(page.context["object_list"]) == [mine]
+    assert [row.pk for row in page.context["object_list"]] == [mine.pk]
 
     page = web(org.sam).get("/leads/?view=open")
     assert {lead.last_name for lead in page.context["object_list"]} == {"Mine", "Teammates"}
     page = web(org.sam).get("/leads/?view=closed")
-    assert list(page.context["object_list"]) == [closed]
+    assert [row.pk for row in page.context["object_list"]] == [closed.pk]
 
 
 def test_the_list_searches_filters_and_sorts(org, web):

@@ -64,7 +64,8 @@ def test_opportunity_list_shows_stage_and_status_labels(web, org, deals):
 
 def test_opportunity_board_shows_stage_labels(web, org, deals):
     text = _read(web(org.sam), reverse("opportunity-board"))
-    assert "2. Develop" in text and "Develop deal" in text
+    lane = _read(web(org.sam), reverse("opportunity-board-lane", args=["develop"]))
+    assert "2. Develop" in text and "Develop deal" in lane
 
 
 def test_opportunity_detail_pages_show_labels(web, org, deals):

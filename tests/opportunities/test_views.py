@@ -223,8 +223,14 @@ def test_board_query_count_with_200_opportunities(org, web, django_assert_max_nu
 
     with django_assert_max_num_queries(12):
         response = client.get(reverse("opportunity-board"))
+    cards = 0
+    for stage in ("qualify", "develop", "propose", "close"):  # each lane loads on demand
+        with django_assert_max_num_queries(8):
+            lane = client.get(reverse("opportunity-board-lane", args=[stage]))
+        cards += len(lane.context["col"]["cards"])
 
-    assert sum(len(c["cards"]) for c in response.context["columns"]) == 200
+    assert [c["count"] for c in response.context["columns"]] == [50, 50, 50, 50]
+    assert cards == 200
 
 
 def test_dragging_to_the_next_stage_uses_the_same_gate_and_message(org, web):
@@ -268,7 +274,7 @@ def test_a_teammate_sees_the_card_but_cannot_move_it(org, web):
     opportunity = OpportunityFactory(owner=org.sam, stage="propose")
     client = web(org.sofia)
 
-    board = client.get(reverse("opportunity-board")).content.decode()
+    board = client.get(reverse("opportunity-board-lane", args=["propose"])).content.decode()
     assert opportunity.topic in board and "data-movable" not in board
     response = client.post(reverse("opportunity-move", args=[opportunity.pk]),
                            {"from_stage": "propose", "to_stage": "develop"}, **HTMX)

@@ -256,8 +256,10 @@ def test_admin_edits_drafts_through_the_service_and_cannot_change_active_quotes(
 
 
 def test_account_page_lists_its_quotes(web, org):
+    from tests.panels import get_with_panels
+
     quote = make_active_quote(owner=org.sam)
-    page = web(org.sam).get(quote.account.get_absolute_url()).content.decode()
+    page = get_with_panels(web(org.sam), quote.account.get_absolute_url())
     assert 'id="account-quotes"' in page and quote.number in page
 
 

@@ -1,5 +1,4 @@
 from django import template
-from django.template.loader import render_to_string
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
@@ -12,7 +11,6 @@ from crm.common.formatting import (
     format_when,
     iso_datetime,
 )
-from crm.common.registries import detail_panels
 
 register = template.Library()
 
@@ -57,19 +55,14 @@ def exact(value):
 def record_panels(context, record_type, obj, column="main"):
     """Render the panels other apps registered for this record type's detail page
     (panels registered under "*" appear on every record type's page)."""
+    from crm.common.panels import panel_placeholder, panels_for, render_panel
+
     request = context["request"]
     html = []
-    panels = sorted(detail_panels.get(record_type, []) + detail_panels.get("*", []),
-                    key=lambda p: p.order)
-    for panel in panels:
-        if panel.column != column:
-            continue
-        panel_ctx = panel.context(request, obj)
-        if panel_ctx is None:
-            continue
-        html.append(render_to_string(panel.template_name, {**panel_ctx, "object": obj,
-                                                            "record_type": record_type},
-                                     request=request))
+    for panel in panels_for(record_type, column):
+        # Lazy panels load after the first paint (crm/common/panels.py).
+        html.append(panel_placeholder(record_type, obj, panel) if panel.lazy
+                    else render_panel(request, panel, record_type, obj))
     return mark_safe("".join(html))
 
 
@@ -85,7 +78,10 @@ def sort_header(context, key, label):
         arrow = " ▼"
     aria = "ascending" if sort == key else "descending" if sort == f"-{key}" else "none"
     url = links.get(key, "?")
-    return format_html('<a href="{}" class="sort" aria-sort="{}">{}{}</a>', url, aria, label, arrow)
+    # aria-sort belongs on the column header (a link may not carry it): static/js/a11y.js
+    # copies `data-sort` to the enclosing <th>.
+    return format_html('<a href="{}" class="sort" data-sort="{}">{}<span aria-hidden="true">{}'
+                       '</span></a>', url, aria, label, arrow)
 
 
 @register.filter

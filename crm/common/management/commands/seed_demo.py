@@ -3,7 +3,9 @@
 Each app may add its own demo records in a `demo.py` module with `seed(ctx)`; they run in
 INSTALLED_APPS order (core first, then leads, opportunities, quotes, invoices), so a later app
 can build on what an earlier one made. `ctx` is a dict with "users", "accounts", "contacts",
-"products", "price_list", "tax_rates", "rng" and whatever earlier apps added.
+"products", "price_list", "tax_rates", "rng" and whatever earlier apps added. Besides the
+current records (made through the services), the apps write a year of history in bulk with past
+timestamps, so every chart has a shape on the first login; the timeline is aggregated at the end.
 """
 
 import random
@@ -13,8 +15,10 @@ from importlib.util import find_spec
 
 from django.apps import apps
 from django.core.management.base import BaseCommand
-from django.db import transaction
+from django.db import connection, transaction
 
+from crm.activities.aggregation import catch_up
+from crm.assistant.engine import scan as assistant_scan
 from crm.catalog.models import PriceList, PriceListItem, Product, TaxRate
 from crm.customers.models import Account, Contact
 from crm.users.models import Role, Team, User
@@ -75,12 +79,24 @@ class Command(BaseCommand):
         if User.objects.filter(username="sam").exists():
             self.stdout.write("Demo data already present; nothing to do.")
             return
+        if connection.vendor == "sqlite":
+            # The seed's services queue ~1,000 small tasks that run inline after the commit,
+            # each committing on its own; without waiting for the disk on every one of them
+            # `make run`'s first start is ~15 s faster. This connection only, this run only.
+            with connection.cursor() as cursor:
+                cursor.execute("PRAGMA synchronous = OFF")
         with transaction.atomic():
             ctx = self._seed_core()
             for config in apps.get_app_configs():
                 module_name = f"{config.name}.demo"
                 if find_spec(config.name) and find_spec(module_name):
                     import_module(module_name).seed(ctx)
+            # History written in bulk carries no queued timeline task: aggregate it now, so
+            # every timeline and "last activity" is filled on the first login.
+            catch_up()
+            # The assistant's cards about the history (overdue tasks, stale deals, close dates
+            # passed...), as its nightly scan would make them.
+            assistant_scan(full=True)
         self.stdout.write(self.style.SUCCESS(
             f"Demo data created. Log in as sam, sofia, tom (sellers), maria (manager) or admin "
             f"with the password {DEMO_PASSWORD!r}."

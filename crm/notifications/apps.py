@@ -1,0 +1,28 @@
+from django.apps import AppConfig
+
+
+class NotificationsConfig(AppConfig):
+    name = "crm.notifications"
+    label = "notifications"
+    verbose_name = "Collaboration and notifications"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from crm.activities.panels import register_timeline_entry_hook
+        from crm.common.registries import DetailPanel, register_event_listener, register_panel
+
+        from . import services, views
+
+        register_event_listener("notifications", services.on_event)
+        # Posts on the timeline (with their replies), follow button on every record.
+        register_timeline_entry_hook(views.decorate_timeline)
+        register_panel("*", DetailPanel(name="follow", template_name="notifications/_follow.html",
+                                        context=views.follow_panel_context, column="side",
+                                        order=5))
+        # The daily summary of notifications rides in the assistant's digest.
+        from crm.assistant.digest import DigestSection, register_digest_section
+
+        register_digest_section(DigestSection(
+            name="notifications", template_prefix="notifications/email/digest_section",
+            user_ids=services.digest_user_ids, collect=services.digest_section,
+            sent=services.digest_sent))
