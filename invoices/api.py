@@ -18,6 +18,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from crm.common.api import ETagMixin, IdempotencyMixin, ScopedViewSetMixin
+from crm.common.fastlist import FastListMixin
 from crm.common.visibility import check_can_change, get_readable_or_404
 from quotes.api import PDFRenderer
 
@@ -135,7 +136,7 @@ class _ReadPatchViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retrie
     http_method_names = ["get", "patch", "post", "head", "options"]
 
 
-class OrderViewSet(_ReadPatchViewSet):
+class OrderViewSet(FastListMixin, _ReadPatchViewSet):
     serializer_class = OrderSerializer
     filterset_class = OrderFilter
     search_fields = ["number", "name", "account__name"]

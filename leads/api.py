@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from crm.common.api import ScopedModelViewSet
 from crm.common.csvexport import CSVRenderer
 from crm.common.errors import BusinessRuleViolation
+from crm.common.fastlist import FastListMixin
 from crm.common.parsers import BoundedJSONParser, NulSafeFormParser, NulSafeMultiPartParser
 from crm.users.models import User
 
@@ -133,7 +134,8 @@ DUPLICATES_SCHEMA = inline_serializer("LeadDuplicateList", {
 })
 
 
-class LeadViewSet(ScopedModelViewSet):
+class LeadViewSet(FastListMixin, ScopedModelViewSet):
+    fast_list_properties = {"full_name": ("first_name", "last_name")}
     serializer_class = LeadSerializer
     filterset_class = LeadFilter
     search_fields: list = []  # `search` is handled below, on the indexed keys

@@ -10,6 +10,7 @@ from rest_framework.response import Response
 
 from crm.catalog.models import PriceList, Product
 from crm.common.api import ScopedModelViewSet
+from crm.common.fastlist import FastListMixin
 from crm.common.visibility import check_can_change
 from crm.customers.models import Account, Contact
 from crm.users.models import User
@@ -153,7 +154,8 @@ class MoveSerializer(serializers.Serializer):
     from_stage = serializers.ChoiceField(choices=Stage.choices, required=False)
 
 
-class OpportunityViewSet(ScopedModelViewSet):
+class OpportunityViewSet(FastListMixin, ScopedModelViewSet):
+    fast_list_properties = {"pipeline_phase": ("stage",)}
     serializer_class = OpportunitySerializer
     filterset_class = OpportunityFilter
     search_fields = ["topic", "account__name"]

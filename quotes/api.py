@@ -19,6 +19,7 @@ from rest_framework.response import Response
 from crm.catalog.models import PriceList, Product
 from crm.common.api import ScopedModelViewSet
 from crm.common.errors import TransitionNotAllowed
+from crm.common.fastlist import FastListMixin
 from crm.common.pagination import CursorPage
 from crm.common.visibility import check_can_change, scope_readable
 from crm.customers.models import Account, Contact
@@ -174,7 +175,7 @@ class PDFRenderer(BaseRenderer):
         return json.dumps(data).encode()
 
 
-class QuoteViewSet(ScopedModelViewSet):
+class QuoteViewSet(FastListMixin, ScopedModelViewSet):
     serializer_class = QuoteSerializer
     schema_error_statuses = {"pdf": {409}}  # a draft has no PDF yet
     filterset_class = QuoteFilter

@@ -1,7 +1,6 @@
 """Rule actions: checked when a rule is saved, run in order by a worker, or described without
 running ("Test this rule")."""
 
-import importlib
 import logging
 from dataclasses import dataclass
 from datetime import timedelta
@@ -226,14 +225,19 @@ def next_in_rotation(team_id: int, *, peek: bool = False):
 
 
 def notify_user(user, *, title: str, body: str, record_type: str, record_id: int,
-                url: str = "") -> str:
-    """Tell `user`: through `crm.notifications` when that app is installed, otherwise an
-    assistant card plus an email. Returns how."""
-    notifications = _notifications_module()
-    if notifications is not None:
-        notifications.notify(user=user, title=title, body=body, record_type=record_type,
-                             record_id=record_id, url=url)
-        return "notification"
+                url: str = "", actor=None, rule_run_id: int | None = None) -> str:
+    """An in-app notification (the bell) through `crm.notifications`; with `rule_run_id` a
+    retried run never notifies the same user twice. Returns how."""
+    from crm.notifications.services import notify
+
+    notify(user=user, title=title, body=body, record_type=record_type, record_id=record_id,
+           url=url, actor=actor, rule_run_id=rule_run_id)
+    return "notification"
+
+
+def card_and_email(user, *, title: str, body: str, record_type: str, record_id: int,
+                   url: str = "") -> str:
+    """An assistant card plus an email (a disabled webhook's admin must act on it)."""
     from crm.assistant.models import Card, Priority
 
     today = timezone.localdate()
@@ -251,15 +255,6 @@ def notify_user(user, *, title: str, body: str, record_type: str, record_id: int
     return "card+email"
 
 
-def _notifications_module():
-    """`crm.notifications.services` if installed and offering `notify(...)`."""
-    try:
-        module = importlib.import_module("crm.notifications.services")
-    except ImportError:
-        return None
-    return module if callable(getattr(module, "notify", None)) else None
-
-
 def _record_url(record_type, record) -> str:
     from django.urls import NoReverseMatch, reverse
 
@@ -271,7 +266,8 @@ def _record_url(record_type, record) -> str:
         return ""
 
 
-def run_action(action: dict, *, rule, record_type: str, record, actor, event) -> str:
+def run_action(action: dict, *, rule, record_type: str, record, actor, event,
+               run=None) -> str:
     """Do one action; returns what was done (for the run log) or raises ActionFailed."""
     from .payloads import update_record
 
@@ -294,10 +290,11 @@ def run_action(action: dict, *, rule, record_type: str, record, actor, event) ->
             "subject": action["subject"], "user": owner, "id": activity.pk}
     if kind == "notify":
         user = resolve_recipient(action, record)
-        how = notify_user(user, title=f"{rule.name}: {record}"[:200], body=action["message"],
-                          record_type=record_type, record_id=record.pk,
-                          url=_record_url(record_type, record))
-        return _("Notified %(user)s (%(how)s)") % {"user": user, "how": how}
+        notify_user(user, title=f"{rule.name}: {record}"[:200], body=action["message"],
+                    record_type=record_type, record_id=record.pk,
+                    url=_record_url(record_type, record), actor=actor,
+                    rule_run_id=getattr(run, "pk", None))
+        return _("Notified %(user)s") % {"user": user}
     if kind == "send_email":
         from crm.mail.merge import build_context, render
         from crm.mail.models import EmailTemplate
@@ -380,21 +377,34 @@ def actor_for(rule):
     return user
 
 
-def run_actions(rule, *, record_type, record, actor, event) -> tuple[list[dict], str]:
+def run_actions(rule, *, record_type, record, actor, event, run=None,
+                done: list[dict] | None = None) -> tuple[list[dict], str]:
     """Run the rule's actions in order, each in its own savepoint; stop at the first failure.
+    `done`: the results of an earlier attempt of the same run; the actions that succeeded
+    then are skipped (no action is done twice). With `run`, each action's result is saved in
+    the action's own transaction, so "done" and "recorded as done" never part.
     Returns (results, error)."""
-    results = []
-    for action in rule.actions:
+    from .models import RuleRun
+
+    results = [r for r in (done or []) if r.get("ok")][:len(rule.actions)]
+    for action in rule.actions[len(results):]:
         try:
             with transaction.atomic():
                 detail = run_action(action, rule=rule, record_type=record_type, record=record,
-                                    actor=actor, event=event)
-            results.append(Outcome(action["type"], True, str(detail)).as_dict())
-            record = type(record).objects.get(pk=record.pk)  # the next action sees the change
+                                    actor=actor, event=event, run=run)
+                outcome = Outcome(action["type"], True, str(detail)).as_dict()
+                if run is not None:
+                    RuleRun.objects.filter(pk=run.pk).update(results=[*results, outcome])
         except Exception as exc:  # noqa: BLE001 - any failure is logged on the run
             reason = _reason(exc)
             results.append(Outcome(action.get("type", "?"), False, reason).as_dict())
             return results, reason
+        results.append(outcome)
+        fresh = type(record).objects.filter(pk=record.pk).first()  # the next action sees it
+        if fresh is None:
+            reason = _("The record no longer exists.")
+            return results, reason
+        record = fresh
     return results, ""
 
 

@@ -160,7 +160,8 @@ class RunSerializer(serializers.ModelSerializer):
     class Meta:
         model = RuleRun
         fields = ["id", "event", "event_id", "record_type", "record_id", "status", "matched",
-                  "results", "error", "created_at", "finished_at"]
+                  "results", "error", "attempts", "next_attempt_at", "created_at",
+                  "finished_at"]
         read_only_fields = fields
 
 

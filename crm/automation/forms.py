@@ -1,5 +1,7 @@
 """Settings-page forms: webhooks, and rules without code (rows of conditions and actions)."""
 
+import json
+
 from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
@@ -7,12 +9,15 @@ from django.utils.translation import gettext_lazy as _
 from crm.users.models import Team
 
 from .actions import ACTION_TYPES, RECIPIENTS
-from .conditions import NO_VALUE, OPERATORS, rule_fields
+from .conditions import LIST_VALUE, NO_VALUE, OPERATORS, rule_fields
 from .event_types import TRANSITION_LABELS, TRANSITIONS, known_event_types
 from .models import Trigger, Webhook
 
 CONDITION_ROWS = 5
+GROUPS = 3
+GROUP_ROWS = 4
 ACTION_ROWS = 4
+MATCH_CHOICES = [("all", _("all of them hold")), ("any", _("any of them holds"))]
 
 
 class WebhookForm(forms.Form):
@@ -62,8 +67,15 @@ class RuleForm(forms.Form):
     transitions = forms.MultipleChoiceField(label=_("Transitions"), required=False,
                                             widget=forms.CheckboxSelectMultiple,
                                             help_text=_("None ticked: any transition."))
-    match = forms.ChoiceField(label=_("Conditions"), choices=[
-        ("all", _("all of them hold")), ("any", _("any of them holds"))])
+    match = forms.ChoiceField(label=_("Conditions"), choices=MATCH_CHOICES,
+                              help_text=_("Of the conditions below and the groups."))
+    conditions_json = forms.CharField(
+        label=_("Conditions as JSON"), required=False, max_length=20000,
+        widget=forms.Textarea(attrs={"rows": 8, "spellcheck": "false"}),
+        help_text=_("Optional, for conditions the rows cannot show (groups within groups): "
+                    "{\"match\": \"all\" or \"any\", \"conditions\": [{\"field\", "
+                    "\"operator\", \"value\"} or a group, ...]}. When filled in, it is used "
+                    "instead of the rows."))
     active = forms.BooleanField(label=_("Active"), required=False)
     position = forms.IntegerField(label=_("Order"), min_value=0, max_value=10000, initial=100)
 
@@ -84,12 +96,17 @@ class RuleForm(forms.Form):
             templates = [(t.pk, t.name) for t in EmailTemplate.objects.filter(shared=True)]
         except ImportError:  # pragma: no cover
             templates = []
-        for i in range(CONDITION_ROWS):
-            self.fields[f"c{i}_field"] = forms.ChoiceField(
+        prefixes = [f"c{i}_" for i in range(CONDITION_ROWS)]
+        for j in range(GROUPS):
+            self.fields[f"g{j}_match"] = forms.ChoiceField(
+                label=_("This group holds when"), required=False, choices=MATCH_CHOICES)
+            prefixes += [f"g{j}c{i}_" for i in range(GROUP_ROWS)]
+        for p in prefixes:
+            self.fields[p + "field"] = forms.ChoiceField(
                 label=_("Field"), required=False, choices=_blank(field_choices))
-            self.fields[f"c{i}_operator"] = forms.ChoiceField(
+            self.fields[p + "operator"] = forms.ChoiceField(
                 label=_("Operator"), required=False, choices=_blank(list(OPERATORS.items())))
-            self.fields[f"c{i}_value"] = forms.CharField(
+            self.fields[p + "value"] = forms.CharField(
                 label=_("Value"), required=False, max_length=500,
                 help_text=_("For “is one of”: values separated by commas."))
         for i in range(ACTION_ROWS):
@@ -117,9 +134,35 @@ class RuleForm(forms.Form):
                 label=_("Email template"), required=False, coerce=int,
                 choices=_blank(templates))
 
+    def _row(self, prefix):
+        return [self[prefix + n] for n in ("field", "operator", "value")]
+
     def condition_rows(self):
-        return [[self[f"c{i}_{n}"] for n in ("field", "operator", "value")]
-                for i in range(CONDITION_ROWS)]
+        return [self._row(f"c{i}_") for i in range(CONDITION_ROWS)]
+
+    def condition_groups(self):
+        return [{"match": self[f"g{j}_match"],
+                 "rows": [self._row(f"g{j}c{i}_") for i in range(GROUP_ROWS)]}
+                for j in range(GROUPS)]
+
+    @property
+    def conditions_as_json(self) -> bool:
+        """The JSON editor is the one in use (the rule does not fit the rows, or was typed)."""
+        if self.is_bound:
+            return bool((self.data.get("conditions_json") or "").strip())
+        return bool(self.initial.get("conditions_json"))
+
+    def clean_conditions_json(self):
+        text = (self.cleaned_data.get("conditions_json") or "").strip()
+        if not text:
+            return None
+        try:
+            value = json.loads(text)
+        except ValueError as exc:
+            raise forms.ValidationError(
+                _("Not valid JSON (line %(line)s, column %(col)s): %(msg)s")
+                % {"line": exc.lineno, "col": exc.colno, "msg": exc.msg}) from None
+        return value
 
     def action_rows(self):
         names = ("type", "to", "user", "team", "subject", "days", "field", "value", "webhook",
@@ -132,12 +175,26 @@ class RuleForm(forms.Form):
                    "transitions": rule.transitions, "active": rule.active,
                    "position": rule.position,
                    "match": (rule.conditions or {}).get("match", "all")}
-        flat = [c for c in (rule.conditions or {}).get("conditions", []) if "field" in c]
-        for i, c in enumerate(flat[:CONDITION_ROWS]):
+        items = (rule.conditions or {}).get("conditions", [])
+        flat = [c for c in items if "field" in c]
+        groups = [g for g in items if "field" not in g]
+        fits = (len(flat) <= CONDITION_ROWS and len(groups) <= GROUPS
+                and all(len(g.get("conditions", [])) <= GROUP_ROWS
+                        and all("field" in c for c in g.get("conditions", []))
+                        for g in groups))
+        if not fits:
+            initial["conditions_json"] = json.dumps(rule.conditions, indent=2,
+                                                    ensure_ascii=False)
+            flat, groups = [], []
+        rows = [(f"c{i}_", c) for i, c in enumerate(flat)]
+        for j, g in enumerate(groups):
+            initial[f"g{j}_match"] = g.get("match", "all")
+            rows += [(f"g{j}c{i}_", c) for i, c in enumerate(g.get("conditions", []))]
+        for p, c in rows:
             value = c.get("value", "")
-            initial[f"c{i}_field"] = c["field"]
-            initial[f"c{i}_operator"] = c["operator"]
-            initial[f"c{i}_value"] = ", ".join(map(str, value)) if isinstance(value, list) \
+            initial[p + "field"] = c["field"]
+            initial[p + "operator"] = c["operator"]
+            initial[p + "value"] = ", ".join(map(str, value)) if isinstance(value, list) \
                 else ("" if value is None else str(value))
         for i, a in enumerate((rule.actions or [])[:ACTION_ROWS]):
             p = f"a{i}_"
@@ -156,17 +213,33 @@ class RuleForm(forms.Form):
     def rule_data(self) -> dict:
         """The service's input from the cleaned rows (the service checks the meaning)."""
         data = self.cleaned_data
-        conditions = []
-        for i in range(CONDITION_ROWS):
-            field, operator = data.get(f"c{i}_field"), data.get(f"c{i}_operator")
-            if not field and not operator:
-                continue
-            item = {"field": field, "operator": operator}
-            if operator not in NO_VALUE:
-                value = data.get(f"c{i}_value", "")
-                item["value"] = ([v.strip() for v in value.split(",") if v.strip()]
-                                 if operator in ("in", "not_in") else value)
-            conditions.append(item)
+
+        def rows(prefixes):
+            out = []
+            for p in prefixes:
+                field, operator = data.get(p + "field"), data.get(p + "operator")
+                value = data.get(p + "value", "")
+                if not field and not operator:
+                    if value:  # typed a value but no field: say so rather than drop it
+                        out.append({"field": field, "operator": operator, "value": value})
+                    continue
+                item = {"field": field, "operator": operator}
+                if operator not in NO_VALUE:
+                    item["value"] = ([v.strip() for v in value.split(",") if v.strip()]
+                                     if operator in LIST_VALUE else value)
+                out.append(item)
+            return out
+
+        if data.get("conditions_json") is not None:
+            conditions_value = data["conditions_json"]
+        else:
+            conditions = rows(f"c{i}_" for i in range(CONDITION_ROWS))
+            for j in range(GROUPS):
+                members = rows(f"g{j}c{i}_" for i in range(GROUP_ROWS))
+                if members:
+                    conditions.append({"match": data.get(f"g{j}_match") or "all",
+                                       "conditions": members})
+            conditions_value = {"match": data["match"], "conditions": conditions}
         actions = []
         for i in range(ACTION_ROWS):
             p = f"a{i}_"
@@ -194,7 +267,7 @@ class RuleForm(forms.Form):
         return {"name": data["name"], "trigger": data["trigger"], "fields": data["fields"],
                 "transitions": data["transitions"], "active": data["active"],
                 "position": data["position"],
-                "conditions": {"match": data["match"], "conditions": conditions},
+                "conditions": conditions_value,
                 "actions": actions}
 
 

@@ -198,6 +198,7 @@ class Rule(BaseModel):
 class RunStatus(models.TextChoices):
     PENDING = "pending", _("Pending")
     RUNNING = "running", _("Running")
+    RETRYING = "retrying", _("Failed, will retry")
     NOT_MATCHED = "not_matched", _("Conditions not met")
     SUCCEEDED = "succeeded", _("Succeeded")
     FAILED = "failed", _("Failed")
@@ -216,6 +217,11 @@ class RuleRun(models.Model):
     # [{"type", "ok", "detail"}]
     results = models.JSONField(default=list, blank=True)
     error = models.CharField(max_length=500, blank=True)
+    # A failed attempt is retried (status=retrying) at `next_attempt_at`, up to
+    # CRM_AUTOMATION_RUN_ATTEMPTS attempts; the actions done in an earlier attempt are skipped.
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     finished_at = models.DateTimeField(null=True, blank=True)
 
@@ -229,6 +235,8 @@ class RuleRun(models.Model):
             models.Index(fields=["rule", "-id"], name="automation_run_rule_idx"),
             models.Index(fields=["id"], condition=Q(status="pending"),
                          name="automation_run_pending_idx"),
+            models.Index(fields=["next_attempt_at"], condition=Q(status="retrying"),
+                         name="automation_run_retry_idx"),
         ]
 
 

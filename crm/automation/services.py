@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -18,7 +18,7 @@ from crm.common.queue import enqueue_on_commit, publish
 from crm.common.registries import record_types
 
 from . import http
-from .actions import actor_for, clean_actions, describe_action, notify_user, run_actions
+from .actions import actor_for, card_and_email, clean_actions, describe_action, run_actions
 from .conditions import clean_conditions, evaluate, field_for
 from .event_types import NOT_TRANSITIONS, OWN_TYPES, TRANSITIONS, known_event_types
 from .models import (
@@ -38,6 +38,8 @@ from .outbox import rule_running
 logger = logging.getLogger(__name__)
 BACKOFF_BASE_SECONDS = 15
 BACKOFF_MAX_SECONDS = 3600
+RUN_ATTEMPTS = 4  # a failed rule run: the first attempt and three retries
+RUN_RETRY_BASE_SECONDS = 60
 
 
 # --- webhooks -----------------------------------------------------------------------------
@@ -278,9 +280,9 @@ def _disable_if_failing_too_long(webhook_id: int, now) -> bool:
             DeliveryStatus.PENDING, DeliveryStatus.RETRYING]).update(
             status=DeliveryStatus.FAILED, finished_at=now, error=_("The endpoint was disabled."))
         for admin in _admins_to_tell(webhook):
-            notify_user(admin, title=_("Webhook disabled: %(url)s") % {"url": webhook.url[:150]},
-                        body=webhook.disabled_reason, record_type="webhook",
-                        record_id=webhook.pk, url=webhook.get_absolute_url())
+            card_and_email(admin, title=_("Webhook disabled: %(url)s") % {"url": webhook.url[:150]},
+                           body=webhook.disabled_reason, record_type="webhook",
+                           record_id=webhook.pk, url=webhook.get_absolute_url())
     logger.warning("webhook %s disabled after failing for %s hours", webhook_id,
                    settings.CRM_WEBHOOKS_DISABLE_AFTER_HOURS)
     return True
@@ -381,10 +383,14 @@ def dispatch_pending(*, older_than_seconds: int = 5, limit: int = 1000) -> int:
     for event_id in (RuleRun.objects.filter(status=RunStatus.PENDING, created_at__lte=stale)
                      .values_list("event_id", flat=True).distinct()[:limit]):
         publish(run_rules, event_id)
-    RuleRun.objects.filter(status=RunStatus.RUNNING,
-                           created_at__lte=timezone.now() - timedelta(minutes=30)).update(
+    stuck = Q(status=RunStatus.RUNNING, claimed_at__lte=timezone.now() - timedelta(minutes=30))
+    RuleRun.objects.filter(stuck, attempts__lt=_run_attempts()).update(
+        status=RunStatus.RETRYING, error=_("Interrupted (the worker stopped)."),
+        next_attempt_at=timezone.now())
+    RuleRun.objects.filter(stuck).update(
         status=RunStatus.FAILED, error=_("Interrupted (the worker stopped)."),
         finished_at=timezone.now())
+    retry_due_runs(limit=limit)
     return len(ids)
 
 
@@ -493,10 +499,25 @@ def _changes_for(event: OutgoingEvent, record) -> dict:
     return changes
 
 
+def run_backoff_seconds(attempts: int) -> float:
+    """A failed run waits 1 min, 2 min, 4 min... (capped at an hour), with jitter."""
+    delay = min(3600, RUN_RETRY_BASE_SECONDS * 2 ** max(0, attempts - 1))
+    return delay * random.uniform(0.75, 1.0)
+
+
+def _run_attempts() -> int:
+    return max(1, int(getattr(settings, "CRM_AUTOMATION_RUN_ATTEMPTS", RUN_ATTEMPTS)))
+
+
+def _due_runs(now):
+    return (Q(status=RunStatus.PENDING)
+            | Q(status=RunStatus.RETRYING, next_attempt_at__lte=now))
+
+
 def run_rules(event_id: int) -> int:
-    """Run the pending rule runs of one event, in the rules' order."""
+    """Run the pending (and due retrying) rule runs of one event, in the rules' order."""
     done = 0
-    runs = list(RuleRun.objects.filter(event_id=event_id, status=RunStatus.PENDING)
+    runs = list(RuleRun.objects.filter(_due_runs(timezone.now()), event_id=event_id)
                 .select_related("rule", "event").order_by("rule__position", "rule_id"))
     for run in runs:
         if rule_run_execute(run):
@@ -505,33 +526,58 @@ def run_rules(event_id: int) -> int:
 
 
 def rule_run_execute(run: RuleRun) -> bool:
-    """One rule on one event; the run is logged whatever happens (never raises)."""
-    claimed = RuleRun.objects.filter(pk=run.pk, status=RunStatus.PENDING).update(
-        status=RunStatus.RUNNING)
+    """One attempt of one rule on one event; the run is logged whatever happens (never
+    raises). A failed attempt is retried with backoff (the actions done in an earlier attempt
+    are skipped) until CRM_AUTOMATION_RUN_ATTEMPTS, then the run is failed with the reason."""
+    now = timezone.now()
+    claimed = RuleRun.objects.filter(_due_runs(now), pk=run.pk).update(
+        status=RunStatus.RUNNING, attempts=F("attempts") + 1, claimed_at=now)
     if not claimed:
         return False
+    run.refresh_from_db(fields=["attempts", "results", "matched"])
     rule, event = run.rule, run.event
-    status, results, error, matched = RunStatus.NOT_MATCHED, [], "", False
+    status, results, error, matched = RunStatus.NOT_MATCHED, run.results, "", run.matched
     try:
         record = _load_record(run.record_type, run.record_id)
         if record is None:
             error = _("The record no longer exists.")
         else:
-            check = evaluate(rule.record_type, rule.conditions, record,
-                             _changes_for(event, record))
-            matched = check.ok
+            if not matched:  # a retry keeps the first verdict (its own changes may alter it)
+                check = evaluate(rule.record_type, rule.conditions, record,
+                                 _changes_for(event, record))
+                matched = check.ok
             if matched:
+                RuleRun.objects.filter(pk=run.pk).update(matched=True)
                 actor = actor_for(rule)
                 with rule_running(rule):
                     results, error = run_actions(rule, record_type=run.record_type,
-                                                 record=record, actor=actor, event=event)
+                                                 record=record, actor=actor, event=event,
+                                                 run=run, done=run.results)
                 status = RunStatus.FAILED if error else RunStatus.SUCCEEDED
     except Exception as exc:  # noqa: BLE001 - a run never raises; its failure is logged
         logger.exception("automation: rule %s on event %s failed", rule.pk, event.pk)
         status, error = RunStatus.FAILED, (str(exc) or type(exc).__name__)[:500]
-    RuleRun.objects.filter(pk=run.pk).update(status=status, matched=matched, results=results,
-                                             error=error[:500], finished_at=timezone.now())
+    update = {"status": status, "matched": matched, "results": results, "error": error[:500],
+              "finished_at": timezone.now(), "next_attempt_at": None}
+    if status == RunStatus.FAILED and run.attempts < _run_attempts():
+        update.update(status=RunStatus.RETRYING, finished_at=None,
+                      next_attempt_at=timezone.now() + timedelta(
+                          seconds=run_backoff_seconds(run.attempts)))
+    RuleRun.objects.filter(pk=run.pk).update(**update)
     return True
+
+
+def retry_due_runs(*, limit: int = 1000) -> int:
+    """Beat: the events whose failed runs are due for another attempt."""
+    from .tasks import run_rules as run_rules_task
+
+    event_ids = list(RuleRun.objects.filter(status=RunStatus.RETRYING,
+                                            next_attempt_at__lte=timezone.now())
+                     .order_by("event_id").values_list("event_id", flat=True)
+                     .distinct()[:limit])
+    for event_id in event_ids:
+        publish(run_rules_task, event_id)
+    return len(event_ids)
 
 
 def rule_test(*, rule: Rule, record) -> dict:

@@ -153,7 +153,9 @@ class RuleDetailView(AdminOnlyMixin, View):
             try:
                 services.rule_update(rule=rule, actor=request.user, **form.rule_data())
             except ValidationError as exc:
-                _errors_to_form(form, exc, {"conditions": None, "actions": None})
+                _errors_to_form(form, exc, {
+                    "conditions": "conditions_json" if form.conditions_as_json else None,
+                    "actions": None})
             else:
                 messages.success(request, _("Rule saved."))
                 return redirect(rule.get_absolute_url())

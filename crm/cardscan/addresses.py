@@ -15,6 +15,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from . import gazetteer
+
 US_STATES = {
     "AL", "AK", "AZ", "AR", "CA", "CO", "CT", "DE", "DC", "FL", "GA", "HI", "ID", "IL", "IN",
     "IA", "KS", "KY", "LA", "ME", "MD", "MA", "MI", "MN", "MS", "MO", "MT", "NE", "NV", "NH",
@@ -146,7 +148,12 @@ def _in(text):
         return None
     city, state = m.group("city").strip(" ,-"), (m.group("state") or "").strip()
     if state and state.lower() not in IN_STATES:
-        return None
+        state = gazetteer.repair_indian_state(state)  # "Kamataka": rn read as m
+        if state.lower() not in IN_STATES:
+            return None
+    if not state and city.lower() not in IN_STATES and len(city) >= 5:
+        repaired = gazetteer.repair_indian_state(city)
+        city = repaired if repaired.lower() in IN_STATES else city
     if not state and city.lower() in IN_STATES:
         # "Telangana 500081" after "Hyderabad,": the state, the city is the part before.
         return CityLine("IN", "", m.group("postal").replace(" ", ""), city)

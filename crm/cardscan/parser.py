@@ -15,7 +15,7 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from . import addresses, phones
+from . import addresses, gazetteer, phones
 from .phones import e164  # noqa: F401  (re-exported: the accuracy measurement compares E.164)
 
 FIELDS = [
@@ -549,6 +549,22 @@ ADDRESS_WORDS = re.compile(
 ORDINAL_FLOOR = re.compile(r"(?i)^\d+(st|nd|rd|th)\s+floor")
 
 
+KIND_REGIONS = {"US": "US", "CA": "CA", "AU": "AU", "GB": "GB", "IE": "IE", "IN": "IN"}
+
+
+def country_text(text: str) -> str:
+    """The country as printed, without OCR crumbs around it (': France', 'Spain ;')."""
+    text = re.sub(r"^[^\wÀ-ÿ]+|[^\wÀ-ÿ]+$", "", text.strip()).strip()
+    return text.title() if text.islower() and len(text) > 3 else text  # "india" -> "India"
+
+
+def street_text(text: str) -> str:
+    """The street without OCR crumbs at its ends ('Prager Straße 10:') and with the ß that
+    OCR reads as 8 or B ('Friedrichstra8e 123')."""
+    text = re.sub(r"(?<=[a-zäöü])(stra|Stra)[8B]e\b", r"\1ße", text)
+    return re.sub(r"^[^\wÀ-ÿ]+|[\s:;,|·•_~=\-]+$", "", text)
+
+
 def _match_city(text: str, region: str | None = None):
     """A postal-code-and-city line, else None. A street ("1200 Market Street") is no city."""
     found = addresses.match_city_line(text, region)
@@ -580,7 +596,9 @@ def _split_address_line(item: _Item, region) -> list[_Item] | None:
     a city line."""
     # OCR reads a middle dot as "-" or "." between spaces.
     parts = [p.strip() for p in re.split(r"\s*[,·|•]\s*|\s+[-–—.]\s+", item.text) if p.strip()]
-    if not any(_match_city(p, region) for p in parts):
+    if not any(_match_city(p, region) for p in parts) and not any(
+            # "Kolkata, West Bengal 700091": the city line itself holds a comma.
+            _match_city(f"{a}, {b}", region) for a, b in zip(parts, parts[1:], strict=False)):
         parts = _split_without_separators(item.text, region) or parts
     if len(parts) < 2:
         return None
@@ -667,25 +685,33 @@ def _take_address(items: list[_Item], card: ParsedCard, region: str | None) -> N
             tail = " ".join(words[-size:]).strip(" .,")
             if len(words) > size and is_country(tail):
                 city = " ".join(words[:-size]).strip(" .,-")
-                card.set("country", tail, _weight(0.85, item))
+                card.set("country", country_text(tail), _weight(0.85, item))
                 break
         city = re.sub(r"^[^\wÀ-ÿ]+|[^\wÀ-ÿ.)]+$", "", city)  # "+ London": a crumb of OCR
+        # "Melboume", "Malaga": checked against the gazetteer of the card's country.
+        city = gazetteer.repair_city(city, region or KIND_REGIONS.get(found.kind))
         card.set("city", city, _weight(0.9, item))
         card.set("postal_code", found.postal.upper(), _weight(0.92, item))
         if found.state:
-            card.set("state", found.state, _weight(0.9, item))
+            state = gazetteer.repair_indian_state(found.state) if found.kind == "IN" else (
+                found.state)
+            card.set("state", state, _weight(0.9, item))
         item.used = True
         # Street: the line(s) just before, when they look like one.
         street_parts: list[str] = []
         back = city_position - 1
-        while back >= 0 and len(street_parts) < 3:
+        street_lines: set[int] = set()
+        while back >= 0 and len(street_parts) < 5:
             before = items[back]
+            if len(street_lines) >= 3 and before.index not in street_lines:
+                break  # up to three printed lines ("4th Floor, Tower B, …" on one is one)
             if before.used or not _address_part(before.text):
                 break
             if street_parts and not (STREET_WORDS.search(before.text) or ADDRESS_WORDS.search(
                     before.text) or re.match(r"^\d", before.text)):
                 break
             street_parts.insert(0, before.text)
+            street_lines.add(before.index)
             before.used = True
             back -= 1
         if street_parts:
@@ -693,6 +719,7 @@ def _take_address(items: list[_Item], card: ParsedCard, region: str | None) -> N
                          for p in street_parts)
             # "Unit 4 - 12 Curtain Road": a middle dot read as a hyphen between two parts.
             street = re.sub(r"\s+[-–—·|•]\s+", ", ", ", ".join(street_parts))
+            street = street_text(street)
             card.set("street", street,
                      _weight(0.88 if strong else 0.7, items[city_position - 1]))
         # State (India) and country: the next lines, or the end of a one-line address.
@@ -700,19 +727,22 @@ def _take_address(items: list[_Item], card: ParsedCard, region: str | None) -> N
             if after.used:
                 continue
             state = addresses.indian_state(after.text)
+            if not state and (found.kind == "IN" or region == "IN"):
+                repaired = gazetteer.repair_indian_state(after.text.strip(" ,."))
+                state = repaired if repaired != after.text.strip(" ,.") else None
             if state and not card.fields["state"]:
                 card.set("state", state, _weight(0.85, after))
                 after.used = True
                 continue
             if is_country(after.text):
-                card.set("country", after.text.strip(" ."), _weight(0.95, after))
+                card.set("country", country_text(after.text), _weight(0.95, after))
                 after.used = True
             break
         break
     if not card.fields["country"]:
         for item in items:
             if not item.used and is_country(item.text):
-                card.set("country", item.text.strip(" ."), _weight(0.8, item))
+                card.set("country", country_text(item.text), _weight(0.8, item))
                 item.used = True
                 break
 
@@ -1188,6 +1218,29 @@ García López Díaz Rodríguez Fernández Hernández Sáez Gálvez Domínguez G
 """.split()}
 
 
+# Words of company names and street addresses whose accents OCR tends to drop ("Robotica",
+# "Societe", "Calle Colon"): general business and street vocabulary of each language, restored
+# like the names above, in the company and street fields only.
+ACCENTED_WORDS_ALL = {fold(n): n for n in """
+Tecnología Tecnologías Logística Ingeniería Energía Energías Consultoría Diseño
+Construcción Construcciones Gestión Información Comunicación Comunicaciones Ibérica Ibéricas
+Electrónica Informática Mecánica Química Óptica Médica Médicos Clínica Farmacéutica
+Innovación Técnica Técnicas Automoción Compañía Española Españolas Análisis Gráfica Gráficas
+Fábrica Fundación Asociación Inversión Inversiones Educación Formación
+Alimentación Distribución Producción Importación Exportación Telecomunicación Náutica
+Plaça Travesía Camí Polígono
+Société Générale Générales Systèmes Énergie Énergies Ingénierie Électronique Électrique
+Études Développement Sécurité Santé Réseaux Mécanique Numérique
+Immobilière Industrielle Frères Matériaux Métaux Équipements Château
+Pâtisserie Maîtrise Qualité Agréé Assurés Électricité Privé
+Allée Chaussée Cité Forêt Hôpital Église Rivière Côte Île
+Bäcker Gebäude Bürobedarf Lösungen Küchen Möbel Präzision Gerätebau Fahrzeugbau
+Büro Bürotechnik Dämmtechnik Gärtnerei Getränke Größe Grün Kühltechnik Lüftung
+Märkte Prüftechnik Rechtsanwälte Schlösser Sägewerk Süd Südwest Ärzte Ölmühle
+Straße Brücke Mühle Mühlenweg
+""".split()}
+
+
 # Which regions' cards may carry which accents: "Zoe" on an Australian card stays "Zoe",
 # "Martin" on a German card stays "Martin".
 ACCENT_REGIONS = {
@@ -1205,14 +1258,65 @@ def _accented_names_for(region: str) -> dict[str, str]:
                    for lang in languages)}
 
 
+def _accented_words_for(region: str) -> dict[str, str]:
+    languages = [lang for lang, regions in ACCENT_REGIONS.items() if region in regions]
+    return {key: word for key, word in ACCENTED_WORDS_ALL.items()
+            if any(all(ch.isascii() or ch in ACCENT_LETTERS[lang] for ch in word)
+                   for lang in languages)}
+
+
+def _known_word(word: str, vocabulary: dict[str, str]) -> str:
+    """The accented spelling of a capitalised ASCII word, also when OCR read ü as 'ii'."""
+    if not (word.isascii() and word[:1].isupper()):
+        return word
+    key = fold(word)
+    return vocabulary.get(key) or vocabulary.get(key.replace("ii", "u")) or word
+
+
+def _restore_word_accents(card: ParsedCard) -> None:
+    """'Navarra Robotica' -> 'Navarra Robótica', 'Calle de Alcala 45' -> '… Alcalá 45'."""
+    words = _accented_words_for(card.region)
+    if not words:
+        return
+    places = gazetteer.local_words(card.region)
+    for name in ("company", "street"):
+        value = card.fields[name]
+        if not value:
+            continue
+        # Street names carry place names, company names their founders' surnames.
+        vocabulary = {**places, **words} if name == "street" else {
+            **_accented_names_for(card.region), **words}
+        fixed = re.sub(
+            r"[A-Za-zÀ-ÿ]{3,}",
+            lambda m, vocabulary=vocabulary: _known_word(m.group(0), vocabulary),
+            value)
+        if fixed != value:
+            card.set(name, fixed, card.confidence[name])
+            card.repairs.append(f"{name}_accents_from_word_list")
+
+
+def _misread_accent(word: str, names: dict[str, str]) -> str:
+    """'Cété' -> 'Côté': the letters agree wherever neither spelling has an accent."""
+    if word.isascii():
+        return word
+    for known in names.values():
+        if len(known) == len(word) and all(
+                a == b or not (a.isascii() or b.isascii()) for a, b in zip(word, known,
+                                                                          strict=True)):
+            return known
+    return word
+
+
 def _restore_accents(card: ParsedCard) -> None:
+    _restore_word_accents(card)
     names = _accented_names_for(card.region)
     if not names:
         return
     for name in ("first_name", "last_name"):
         words = card.fields[name].split()
         # Missing accents ("Alvaro") and wrong ones ("Lefévre") alike.
-        fixed = [names.get(fold(w), w) if w[:1].isupper() else w for w in words]
+        fixed = [names.get(fold(w)) or names.get(fold(w).replace("ii", "u"))
+                 or _misread_accent(w, names) if w[:1].isupper() else w for w in words]
         if fixed != words:
             card.set(name, " ".join(fixed), card.confidence[name])
             card.repairs.append(f"{name}_accents_from_name_list")

@@ -2,6 +2,7 @@ from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from crm.common.api import ScopedModelViewSet
+from crm.common.fastlist import FastListMixin
 from crm.common.visibility import PUBLIC
 from crm.users.models import User
 
@@ -69,7 +70,7 @@ class ContactSerializer(serializers.ModelSerializer):
                                        **validated_data)
 
 
-class AccountViewSet(ScopedModelViewSet):
+class AccountViewSet(FastListMixin, ScopedModelViewSet):
     serializer_class = AccountSerializer
     visibility = PUBLIC
     filterset_class = AccountFilter
@@ -84,7 +85,8 @@ class AccountViewSet(ScopedModelViewSet):
         services.account_delete(account=instance, actor=self.request.user)
 
 
-class ContactViewSet(ScopedModelViewSet):
+class ContactViewSet(FastListMixin, ScopedModelViewSet):
+    fast_list_properties = {"full_name": ("first_name", "last_name")}
     serializer_class = ContactSerializer
     visibility = PUBLIC
     filterset_class = ContactFilter

@@ -101,15 +101,15 @@ class PostViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMode
 class NotificationSerializer(serializers.ModelSerializer):
     record_type = serializers.CharField(read_only=True)
     actor_username = serializers.SerializerMethodField()
-    event_action = serializers.CharField(source="event.action", read_only=True)
-    event_title = serializers.CharField(source="event.title", read_only=True)
+    event_action = serializers.CharField(source="event.action", read_only=True, default="")
+    event_title = serializers.CharField(source="event.title", read_only=True, default="")
     url = serializers.SerializerMethodField()
     read = serializers.SerializerMethodField()
 
     class Meta:
         model = Notification
         fields = ["id", "reason", "record_type", "record_id", "record_label", "post", "actor",
-                  "actor_username", "event", "event_action", "event_title", "text", "url",
+                  "actor_username", "event", "event_action", "event_title", "title", "text", "url",
                   "read", "read_at", "created_at"]
         read_only_fields = fields
 

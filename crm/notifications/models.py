@@ -85,6 +85,7 @@ class Reason(models.TextChoices):
     POST = "post", _("New post")
     TRANSITION = "transition", _("Record changed")
     EMAIL = "email", _("Email")
+    AUTOMATION = "automation", _("Automation rule")
 
 
 class EmailStatus(models.TextChoices):
@@ -97,8 +98,14 @@ class EmailStatus(models.TextChoices):
 class Notification(models.Model):
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
                                   related_name="notifications")
-    event = models.ForeignKey("activities.Event", on_delete=models.CASCADE, related_name="+")
+    # Empty for a notification that comes from no event (an automation rule's "notify").
+    event = models.ForeignKey("activities.Event", null=True, blank=True,
+                              on_delete=models.CASCADE, related_name="+")
     reason = models.CharField(max_length=20, choices=Reason.choices)
+    # reason=automation: the rule run that wrote it (one notification per recipient and run).
+    rule_run_id = models.BigIntegerField(null=True, blank=True)
+    title = models.CharField(max_length=200, blank=True)
+    url = models.CharField(max_length=500, blank=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                               on_delete=models.SET_NULL, related_name="+")
     record_type = models.CharField(max_length=30)
@@ -115,8 +122,13 @@ class Notification(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        constraints = [models.UniqueConstraint(fields=["recipient", "event"],
-                                               name="notification_unique_recipient_event")]
+        constraints = [
+            models.UniqueConstraint(fields=["recipient", "event"],
+                                    name="notification_unique_recipient_event"),
+            models.UniqueConstraint(fields=["recipient", "rule_run_id"],
+                                    condition=Q(rule_run_id__isnull=False),
+                                    name="notification_unique_recipient_run"),
+        ]
         indexes = [
             models.Index(fields=["recipient", "-created_at", "-id"],
                          name="notification_recipient_idx"),

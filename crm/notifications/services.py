@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -300,6 +300,39 @@ def notify_event(*, event_id: int) -> int:
     return len(new)
 
 
+def notify(*, user, title: str, body: str = "", record_type: str = "", record_id: int = 0,
+           url: str = "", actor=None, rule_run_id: int | None = None) -> Notification | None:
+    """A notification that comes from no event (an automation rule's "notify", a disabled
+    webhook): shown in the bell and the notifications page, emailed per the user's preference.
+    With `rule_run_id` a retried run never notifies twice (returns None the second time)."""
+    pref = (NotificationPreference.objects.filter(user=user)
+            .values_list("email_delivery", flat=True).first())
+    status = {EmailDelivery.INSTANT: EmailStatus.PENDING,
+              EmailDelivery.DAILY: EmailStatus.DAILY}.get(pref, EmailStatus.NONE)
+    label = ""
+    if record_type in record_types and record_id:
+        rt = record_types.get(record_type)
+        record = rt.model._default_manager.filter(pk=record_id).first()
+        label = str(rt.title(record))[:200] if record is not None else ""
+    row = Notification(recipient=user, event=None, reason=Reason.AUTOMATION,
+                       actor=actor if getattr(actor, "pk", None) else None,
+                       record_type=(record_type or "")[:30], record_id=record_id or 0,
+                       record_label=label, title=(title or "")[:200], text=(body or "")[:300],
+                       url=(url or "")[:500], rule_run_id=rule_run_id, email_status=status)
+    try:
+        with transaction.atomic():
+            row.save(force_insert=True)
+    except IntegrityError:  # this run already told this user
+        return None
+    notification = row
+    transaction.on_commit(lambda: forget_unread_counts([user.pk]))
+    if status == EmailStatus.PENDING:
+        from .tasks import send_notification_email
+
+        enqueue_on_commit(send_notification_email, notification.pk)
+    return notification
+
+
 FANOUT_CURSOR_KEY = "notifications:fanout-cursor"
 FANOUT_FLOOR_KEY = "notifications:fanout-floor"
 FANOUT_LOOKBACK_IDS = 2000
@@ -385,6 +418,8 @@ def preference_set(*, user, email_delivery: str) -> NotificationPreference:
 def notification_url(notification: Notification) -> str:
     from django.urls import NoReverseMatch, reverse
 
+    if notification.url:
+        return notification.url
     if notification.record_type not in record_types:
         return ""
     try:

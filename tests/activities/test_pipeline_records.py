@@ -6,6 +6,7 @@ from crm.activities import selectors, services
 from crm.activities.models import ActivityKind
 from tests.leads.factories import LeadFactory
 from tests.opportunities.factories import OpportunityFactory
+from tests.panels import get_with_panels
 
 pytestmark = pytest.mark.django_db
 
@@ -48,8 +49,8 @@ def test_an_opportunity_page_has_the_timeline_panel_and_takes_quick_adds(org, we
 
     opportunity = OpportunityFactory(owner=org.sam)
     client = web(org.sam)
-    page = client.get(opportunity.get_absolute_url())
-    assert page.status_code == 200 and 'id="timeline-panel"' in page.content.decode()
+    page = get_with_panels(client, opportunity.get_absolute_url())
+    assert 'id="timeline-panel"' in page
     response = client.post(
         reverse("activity-quick-add", args=["opportunity", opportunity.pk, "task"]),
         {"qa-task-subject": "Prepare the pitch", "qa-task-priority": "high"},

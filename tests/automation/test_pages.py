@@ -1,6 +1,9 @@
 """Settings pages for webhooks and rules: admins only, forms keep input and show errors,
 "Test this rule" changes nothing, bounded queries."""
 
+import json
+from decimal import Decimal
+
 import pytest
 
 from crm.automation import services
@@ -88,6 +91,105 @@ def test_admin_builds_a_rule_without_code_and_tests_it(org, web, django_assert_m
     assert "the conditions hold" in html and "Would assign it to" in html
     assert "Welcome call" in html
     assert Lead.objects.get(pk=lead.pk).version == version and lead.owner == org.sam
+
+
+def test_admin_builds_and_or_groups_saved_and_shown_again_exactly(org, web):
+    client = web(org.admin)
+    rule = services.rule_create(actor=org.admin, name="Big EU leads", record_type="lead",
+                                trigger="created")
+    ok = client.post(rule.get_absolute_url(), _rule_post(
+        match="all",
+        c0_field="estimated_value", c0_operator="gte", c0_value="1000",
+        g0_match="any",
+        g0c0_field="country", g0c0_operator="equals", g0c0_value="Germany",
+        g0c1_field="country", g0c1_operator="in", g0c1_value="Austria, Switzerland",
+        g1_match="all",
+        g1c0_field="source", g1c0_operator="equals", g1c0_value="web",
+        g1c1_field="job_title", g1c1_operator="is_not_empty",
+        a0_type="create_task", a0_to="owner", a0_subject="Call", a0_days="1"))
+    assert ok.status_code == 302, ok.content.decode()[:3000]
+    rule.refresh_from_db()
+    assert rule.conditions == {"match": "all", "conditions": [
+        {"field": "estimated_value", "operator": "gte", "value": "1000"},
+        {"match": "any", "conditions": [
+            {"field": "country", "operator": "equals", "value": "Germany"},
+            {"field": "country", "operator": "in", "value": ["Austria", "Switzerland"]}]},
+        {"match": "all", "conditions": [
+            {"field": "source", "operator": "equals", "value": "web"},
+            {"field": "job_title", "operator": "is_not_empty"}]}]}
+    # Shown again exactly: each row and each group's all/any as saved.
+    form = client.get(rule.get_absolute_url()).context["form"]
+    assert form["g0_match"].value() == "any" and form["g1_match"].value() == "all"
+    assert form["c0_operator"].value() == "gte" and form["c0_value"].value() == "1000"
+    assert form["g0c1_value"].value() == "Austria, Switzerland"
+    assert form["g1c1_operator"].value() == "is_not_empty" and not form["g2c0_field"].value()
+    assert not form.conditions_as_json
+    # Saving the form unchanged keeps the same conditions.
+    data = {name: form[name].value() for name in form.fields
+            if form[name].value() not in (None, "", [], False)}
+    data.update(fields=[], transitions=[], active="on")
+    again = client.post(rule.get_absolute_url(), data)
+    assert again.status_code == 302, again.content.decode()[:3000]
+    saved = rule.conditions
+    rule.refresh_from_db()
+    assert rule.conditions == saved
+    # The rule behaves as built: (value >= 1000) and (DE or AT/CH) and (web and a job title).
+    matching = _lead(org, country="Austria", estimated_value=Decimal("5000"), source="web",
+                     job_title="CIO")
+    other = _lead(org, country="France", estimated_value=Decimal("5000"), source="web",
+                  job_title="CIO")
+    assert services.rule_test(rule=rule, record=matching)["matched"]
+    assert not services.rule_test(rule=rule, record=other)["matched"]
+
+
+def test_an_invalid_group_is_refused_with_a_clear_message_and_the_input_kept(org, web):
+    client = web(org.admin)
+    rule = services.rule_create(actor=org.admin, name="R", record_type="lead",
+                                trigger="created")
+    bad = client.post(rule.get_absolute_url(), _rule_post(
+        g0_match="any", g0c0_field="estimated_value", g0c0_operator="lt", g0c0_value="cheap",
+        a0_type="create_task", a0_subject="Call"))
+    assert bad.status_code == 400
+    html = bad.content.decode()
+    assert "needs a number" in html and 'value="cheap"' in html
+    assert bad.context["form"]["g0_match"].value() == "any"
+    rule.refresh_from_db()
+    assert rule.conditions == {"match": "all", "conditions": []}
+
+
+def test_conditions_nested_deeper_than_the_rows_are_edited_as_json(org, web):
+    client = web(org.admin)
+    deep = {"match": "any", "conditions": [
+        {"match": "all", "conditions": [
+            {"field": "country", "operator": "equals", "value": "Spain"},
+            {"match": "any", "conditions": [
+                {"field": "source", "operator": "equals", "value": "web"},
+                {"field": "rating", "operator": "equals", "value": "hot"}]}]}]}
+    rule = services.rule_create(actor=org.admin, name="Deep", record_type="lead",
+                                trigger="created", conditions=deep)
+    page = client.get(rule.get_absolute_url())
+    form = page.context["form"]
+    assert form.conditions_as_json and json.loads(form["conditions_json"].value()) == deep
+    assert "data-conditions-json-note" in page.content.decode()
+    typed = '{"match": "all", "conditions": [{"field": "countr", "operator": "equals"'
+    broken = client.post(rule.get_absolute_url(), _rule_post(
+        conditions_json=typed, a0_type="create_task", a0_subject="Call"))
+    assert broken.status_code == 400
+    assert "Not valid JSON (line 1" in broken.content.decode()
+    assert broken.context["form"]["conditions_json"].value() == typed
+    unknown = typed + ', "value": "x"}]}'
+    refused = client.post(rule.get_absolute_url(), _rule_post(
+        conditions_json=unknown, a0_type="create_task", a0_subject="Call"))
+    assert refused.status_code == 400
+    assert "Unknown field “countr”" in refused.content.decode()
+    assert refused.context["form"]["conditions_json"].errors
+    fixed = client.post(rule.get_absolute_url(), _rule_post(
+        conditions_json=unknown.replace("countr", "country"),
+        a0_type="create_task", a0_subject="Call"))
+    assert fixed.status_code == 302
+    rule.refresh_from_db()
+    assert rule.conditions == {"match": "all", "conditions": [
+        {"field": "country", "operator": "equals", "value": "x"}]}
 
 
 def test_rule_list_queries_are_bounded(org, web, django_assert_max_num_queries):

@@ -13,11 +13,12 @@ from django.utils import timezone
 
 from crm.activities.models import Activity
 from crm.assistant.models import Card
-from crm.automation import actions as automation_actions
 from crm.automation import services
 from crm.automation.conditions import clean_conditions, evaluate
 from crm.automation.models import OutgoingEvent, RoundRobinCursor, RuleRun
 from crm.mail.models import EmailTemplate
+from crm.notifications.models import Notification, NotificationPreference
+from crm.notifications.services import notify
 from leads.models import Lead
 from leads.services import lead_create, lead_update
 from opportunities.services import opportunity_win
@@ -165,32 +166,54 @@ def test_transition_trigger_creates_a_task_for_the_owners_manager(
     assert timezone.localdate(task.due_at) == timezone.localdate() + timedelta(days=3)
 
 
-def test_notify_uses_an_assistant_card_and_email_until_notifications_offer_notify(
-        org, django_capture_on_commit_callbacks, monkeypatch):
-    monkeypatch.setattr(automation_actions, "_notifications_module", lambda: None)
-    _rule(org, actions=[{"type": "notify", "to": "owner_manager", "message": "A big one"}])
+def test_notify_writes_an_in_app_notification_shown_in_the_bell_and_the_list(
+        org, django_capture_on_commit_callbacks, client):
+    _rule(org, name="Big lead", actions=[
+        {"type": "notify", "to": "owner_manager", "message": "A big one"}])
     with django_capture_on_commit_callbacks(execute=True):
         lead = _lead(org)
-    card = Card.objects.get(user=org.maria, kind="automation", record_id=lead.pk)
-    assert card.body == "A big one"
-    assert any(m.to == [org.maria.email] and "A big one" in m.body for m in mail.outbox)
+    run = RuleRun.objects.get()
+    notification = Notification.objects.get(recipient=org.maria)
+    assert notification.event_id is None and notification.reason == "automation"
+    assert notification.rule_run_id == run.pk and notification.text == "A big one"
+    assert notification.title.startswith("Big lead: ") and notification.record_id == lead.pk
+    assert notification.url == f"/leads/{lead.pk}/"
+    assert run.results[0]["ok"] and not Card.objects.filter(kind="automation").exists()
+    client.force_login(org.maria)
+    page = client.get("/notifications/")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert notification.title in text and "A big one" in text
+    bell = client.get("/notifications/bell/")
+    assert bell.status_code == 200 and 'data-unread="1"' in bell.content.decode()
+    opened = client.get(f"/notifications/{notification.pk}/open/")
+    assert opened.status_code == 302 and opened["Location"] == f"/leads/{lead.pk}/"
+    api_rows = client.get("/api/v1/notifications/").json()["results"]
+    assert api_rows[0]["event"] is None and api_rows[0]["title"] == notification.title
+    assert api_rows[0]["event_action"] == "" and api_rows[0]["url"].endswith(f"/leads/{lead.pk}/")
 
 
-def test_notify_calls_crm_notifications_when_it_offers_notify(
-        org, django_capture_on_commit_callbacks, monkeypatch):
-    calls = []
-
-    class FakeNotifications:
-        @staticmethod
-        def notify(**kwargs):
-            calls.append(kwargs)
-
-    monkeypatch.setattr(automation_actions, "_notifications_module", lambda: FakeNotifications)
+def test_a_retried_run_never_notifies_twice(org, django_capture_on_commit_callbacks):
     _rule(org, actions=[{"type": "notify", "to": "user", "user": org.olga.pk, "message": "Hi"}])
     with django_capture_on_commit_callbacks(execute=True):
         lead = _lead(org)
-    assert calls and calls[0]["user"] == org.olga and calls[0]["record_id"] == lead.pk
-    assert not Card.objects.filter(kind="automation").exists()
+    run = RuleRun.objects.get()
+    # The same run attempted again (a redelivered task) with its results lost.
+    RuleRun.objects.filter(pk=run.pk).update(status="pending", results=[], matched=False)
+    services.run_rules(run.event_id)
+    assert Notification.objects.filter(recipient=org.olga, record_id=lead.pk).count() == 1
+    assert notify(user=org.olga, title="t", body="b", record_type="lead", record_id=lead.pk,
+                  rule_run_id=run.pk) is None
+
+
+def test_notify_follows_the_users_email_preference(org, django_capture_on_commit_callbacks):
+    NotificationPreference.objects.create(user=org.olga, email_delivery="instant")
+    _rule(org, actions=[{"type": "notify", "to": "user", "user": org.olga.pk,
+                         "message": "Call them"}])
+    with django_capture_on_commit_callbacks(execute=True):
+        _lead(org)
+    assert Notification.objects.get(recipient=org.olga).email_status == "sent"
+    assert any(m.to == [org.olga.email] and "Call them" in m.body for m in mail.outbox)
 
 
 def test_send_email_sends_the_template(org, django_capture_on_commit_callbacks):
@@ -245,8 +268,9 @@ def test_rules_are_idempotent_per_event(org, django_capture_on_commit_callbacks)
     assert Activity.objects.filter(subject="Once").count() == 1
 
 
-def test_a_failing_action_marks_the_run_failed_and_never_blocks_the_save(
-        org, django_capture_on_commit_callbacks):
+def test_a_failing_action_is_retried_with_backoff_then_marked_failed(
+        org, django_capture_on_commit_callbacks, settings, client):
+    settings.CRM_AUTOMATION_RUN_ATTEMPTS = 3
     rule = _rule(org, actions=[{"type": "assign_owner", "user": org.tom.pk},
                                {"type": "create_task", "subject": "Never", "due_in_days": 1}])
     org.tom.is_active = False
@@ -255,9 +279,72 @@ def test_a_failing_action_marks_the_run_failed_and_never_blocks_the_save(
         lead = _lead(org)
     assert Lead.objects.filter(pk=lead.pk).exists()
     run = RuleRun.objects.get(rule=rule)
-    assert run.status == "failed" and "deactivated" in run.error
+    assert run.status == "retrying" and "deactivated" in run.error and run.attempts == 1
+    first_wait = run.next_attempt_at - timezone.now()
+    assert timedelta(seconds=30) < first_wait <= timedelta(seconds=60)
+    client.force_login(org.admin)
+    page = client.get(rule.get_absolute_url()).content.decode()
+    assert "Attempt 1 failed; trying again" in page and "deactivated" in page
+    api_run = client.get(f"/api/v1/automation/rules/{rule.pk}/runs/").json()["results"][0]
+    assert api_run["status"] == "retrying" and api_run["attempts"] == 1
+    assert api_run["next_attempt_at"]
+    # Not due yet: the beat job leaves it alone.
+    assert services.retry_due_runs() == 0 and services.run_rules(run.event_id) == 0
+    RuleRun.objects.filter(pk=run.pk).update(next_attempt_at=timezone.now())
+    assert services.retry_due_runs() == 1  # eager Celery: the retry ran
+    run.refresh_from_db()
+    assert run.status == "retrying" and run.attempts == 2
+    assert run.next_attempt_at - timezone.now() > first_wait  # the wait doubles
+    RuleRun.objects.filter(pk=run.pk).update(next_attempt_at=timezone.now())
+    services.dispatch_pending(older_than_seconds=0)
+    run.refresh_from_db()
+    assert run.status == "failed" and run.attempts == 3 and run.next_attempt_at is None
+    assert "deactivated" in run.error and run.finished_at is not None
     assert run.results == [{"type": "assign_owner", "ok": False, "detail": run.error}]
     assert not Activity.objects.filter(subject="Never").exists()
+    assert services.retry_due_runs() == 0
+
+
+def test_a_retry_skips_the_actions_done_in_an_earlier_attempt(
+        org, django_capture_on_commit_callbacks):
+    rule = _rule(org, actions=[
+        {"type": "create_task", "subject": "Call back", "due_in_days": 1},
+        {"type": "notify", "to": "user", "user": org.tom.pk, "message": "New lead"},
+        {"type": "create_task", "subject": "Follow up", "due_in_days": 7}])
+    org.tom.is_active = False
+    org.tom.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        lead = _lead(org)
+    run = RuleRun.objects.get(rule=rule)
+    assert run.status == "retrying"
+    assert [r["ok"] for r in run.results] == [True, False]
+    assert Activity.objects.filter(subject="Call back").count() == 1
+    org.tom.is_active = True  # fixed by an admin before the retry
+    org.tom.save()
+    RuleRun.objects.filter(pk=run.pk).update(next_attempt_at=timezone.now())
+    with django_capture_on_commit_callbacks(execute=True):
+        services.run_rules(run.event_id)
+    run.refresh_from_db()
+    assert run.status == "succeeded" and run.error == "" and run.attempts == 2
+    assert [r["ok"] for r in run.results] == [True, True, True]
+    assert Activity.objects.filter(subject="Call back", lead=lead).count() == 1
+    assert Activity.objects.filter(subject="Follow up").count() == 1
+    assert Notification.objects.filter(recipient=org.tom, rule_run_id=run.pk).count() == 1
+
+
+def test_an_interrupted_run_is_retried_not_lost(org, django_capture_on_commit_callbacks):
+    rule = _rule(org, actions=[{"type": "create_task", "subject": "Once", "due_in_days": 1}])
+    with django_capture_on_commit_callbacks(execute=True):
+        _lead(org)
+    run = RuleRun.objects.get(rule=rule)
+    # A worker died mid-run after the task was created (its result saved with it).
+    RuleRun.objects.filter(pk=run.pk).update(
+        status="running", claimed_at=timezone.now() - timedelta(hours=1))
+    with django_capture_on_commit_callbacks(execute=True):
+        services.dispatch_pending(older_than_seconds=0)
+    run.refresh_from_db()
+    assert run.status == "succeeded" and run.attempts == 2
+    assert Activity.objects.filter(subject="Once").count() == 1
 
 
 def test_test_this_rule_says_what_would_happen_and_changes_nothing(org, api):

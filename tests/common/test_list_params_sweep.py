@@ -7,6 +7,7 @@ import pytest
 from django.urls import URLPattern, URLResolver
 
 from crm.api import extra_urls, router
+from crm.automation.models import Webhook
 from tests.factories import AccountFactory, ContactFactory
 from tests.invoices.factories import make_invoice
 from tests.leads.factories import LeadFactory
@@ -62,8 +63,9 @@ def test_no_list_endpoint_answers_500_to_odd_query_parameters(org, api):
     opportunity = OpportunityFactory(owner=org.sam, account=account)
     quote = make_quote(owner=org.sam, opportunity=opportunity)
     invoice = make_invoice(owner=org.sam)
+    webhook = Webhook.objects.create(url="https://hooks.example.com/crm", created_by=org.admin)
     ids = {"opportunity_pk": opportunity.pk, "quote_pk": quote.pk, "pk": invoice.pk,
-           "invoice_pk": invoice.pk, "order_pk": invoice.order_id}
+           "invoice_pk": invoice.pk, "order_pk": invoice.order_id, "webhook_pk": webhook.pk}
     client = api(org.admin)
     client.raise_request_exception = False
     failures = []

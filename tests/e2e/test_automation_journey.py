@@ -25,11 +25,26 @@ def test_admin_rule_creates_a_task_for_the_managers_of_won_opportunities(org, pa
     page.locator('select[name="a0_to"]').select_option("owner_manager")
     page.locator('input[name="a0_subject"]').fill("Call the customer about the win")
     page.locator('input[name="a0_days"]').fill("2")
+    page.locator('select[name="a1_type"]').select_option("notify")
+    page.locator('select[name="a1_to"]').select_option("owner_manager")
+    page.locator('input[name="a1_subject"]').fill("Say thanks for the win")
+    # An OR group of its own: (topic is not empty) or (topic equals "nothing")
+    page.locator('select[name="g0_match"]').select_option("any")
+    page.locator('select[name="g0c0_field"]').select_option("topic")
+    page.locator('select[name="g0c0_operator"]').select_option("is_not_empty")
+    page.locator('select[name="g0c1_field"]').select_option("topic")
+    page.locator('select[name="g0c1_operator"]').select_option("equals")
+    page.locator('input[name="g0c1_value"]').fill("nothing")
     page.get_by_label("Active").check()
     page.get_by_role("button", name="Save rule").click()
     expect(page.locator(".message-success")).to_contain_text("Rule saved")
     rule = Rule.objects.get()
     assert rule.active and rule.transitions == ["won"]
+    assert rule.conditions == {"match": "all", "conditions": [{"match": "any", "conditions": [
+        {"field": "topic", "operator": "is_not_empty"},
+        {"field": "topic", "operator": "equals", "value": "nothing"}]}]}
+    expect(page.locator('select[name="g0_match"]')).to_have_value("any")
+    expect(page.locator('input[name="g0c1_value"]')).to_have_value("nothing")
     page.context.clear_cookies()
 
     # A seller wins the opportunity
@@ -48,3 +63,8 @@ def test_admin_rule_creates_a_task_for_the_managers_of_won_opportunities(org, pa
     login(page, org.maria)
     page.goto("/activities/")
     expect(page.get_by_text("Call the customer about the win")).to_be_visible()
+
+    # ... and the rule's notification in the bell and on the notifications page
+    expect(page.locator("#notification-bell [data-bell-count]")).to_have_text("1 unread")
+    page.goto("/notifications/")
+    expect(page.get_by_text("Say thanks for the win")).to_be_visible()

@@ -14,6 +14,7 @@ from crm.activities.models import Activity, ActivityKind, ActivityState, Timelin
 from crm.mail.display import sanitize_html, split_quoted_text
 from crm.mail.models import EmailAttachment, EmailMessage, EmailThread
 from tests.factories import ContactFactory
+from tests.panels import get_with_panels
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
@@ -116,7 +117,7 @@ def test_the_emails_filter_narrows_the_timeline(org, web):
     note = activity_create(actor=org.sam, kind="note", regarding=contact, description="A note")
     aggregation.process_items(activity_ids=[note.pk])
     client = web(org.sam)
-    page = client.get(contact.get_absolute_url()).content.decode()
+    page = get_with_panels(client, contact.get_absolute_url())
     assert ">Emails</option>" in page
     only = client.get(f"/timeline/contact/{contact.pk}/?kind=email", **HTMX).content.decode()
     assert "The email" in only and "A note" not in only
@@ -232,7 +233,7 @@ def test_the_timeline_costs_the_same_with_5000_emails_as_with_10(org, web):
 def test_compose_is_prefilled_and_keeps_what_was_typed_on_errors(org, web):
     contact = ContactFactory(first_name="Hank", email="hank@acme.test", owner=org.sam)
     client = web(org.sam)
-    detail = client.get(contact.get_absolute_url()).content.decode()
+    detail = get_with_panels(client, contact.get_absolute_url())
     assert f"/mail/compose/contact/{contact.pk}/" in detail  # the Email button
     form = client.get(f"/mail/compose/contact/{contact.pk}/", **HTMX).content.decode()
     assert 'value="hank@acme.test"' in form

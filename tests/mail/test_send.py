@@ -8,6 +8,7 @@ from crm.activities.models import Event, TimelineEntry
 from crm.mail.models import EmailMessage, EmailStatus
 from crm.mail.sending import email_send
 from tests.factories import AccountFactory, ContactFactory
+from tests.panels import get_with_panels
 
 
 @pytest.fixture(autouse=True)
@@ -272,7 +273,7 @@ def test_a_failed_email_shows_its_error_and_a_retry_button_on_the_timeline(
                              subject="Offer", body="The offer.")
     aggregation.process_items(activity_ids=[message.activity_id])
     client = web(org.sam)
-    page = client.get(contact.get_absolute_url()).content.decode()
+    page = get_with_panels(client, contact.get_absolute_url())
     assert "Not sent: 535" in page and f"/mail/messages/{message.pk}/retry/" in page
 
     mailbox.set_password(mail_server.password)
