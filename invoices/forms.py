@@ -5,8 +5,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from crm.catalog.forms import ProductLineFormMixin
-from crm.catalog.models import Product
+from crm.catalog.forms import DocumentLineForm
 from crm.common.formatting import format_money
 
 
@@ -86,22 +85,9 @@ class NoteForm(forms.Form):
                            widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class OrderLineForm(ProductLineFormMixin, forms.Form):
+class OrderLineForm(DocumentLineForm):
     """A line added to an active order: the shared line editor (`catalog/_line_fields.html`)
     with the product lookup, like quote and opportunity lines."""
-
-    product = forms.ModelChoiceField(label=_("Product"), required=False,
-                                     queryset=Product.objects.none())
-    write_in_name = forms.CharField(label=_("or write-in"), required=False, max_length=200)
-    quantity = forms.DecimalField(label=_("Qty"), max_digits=14, decimal_places=3, initial=1)
-    unit_price = forms.DecimalField(label=_("Unit price"), required=False, min_value=0,
-                                    max_digits=18, decimal_places=2,
-                                    help_text=_("Empty: the price list's price."))
-    manual_discount = forms.DecimalField(label=_("Discount"), required=False, min_value=0,
-                                         max_digits=18, decimal_places=2)
-    tax_rate = forms.DecimalField(label=_("Tax %"), required=False, min_value=0,
-                                  max_value=100, max_digits=6, decimal_places=3,
-                                  help_text=_("Empty: the product's rate."))
 
     def __init__(self, *args, order=None, **kwargs):
         super().__init__(*args, **kwargs)

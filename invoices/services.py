@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from crm.activities.events import record_event
 from crm.automation.changes import record_updated, snapshot
 from crm.catalog.pricing import LineTotals, PricingError, document_totals, line_totals
+from crm.catalog.services import check_line_product
 from crm.common.errors import BusinessRuleViolation, RecordLocked, TransitionNotAllowed
 from crm.common.formatting import format_day, format_money
 from crm.common.money import ZERO, round_money, to_decimal
@@ -291,13 +292,7 @@ def order_add_line(*, order: Order, actor, product=None, write_in_name: str = ""
 
     order = _locked_order(order, actor)
     _check_lines_editable(order)
-    write_in_name = (write_in_name or "").strip()
-    if product is None and not write_in_name:
-        raise BusinessRuleViolation(_("Choose a product or type a write-in name."),
-                                    fields={"product": [_("Choose a product or type a name.")]})
-    if product is not None and not product.active:
-        raise BusinessRuleViolation(_("This product is no longer sold."),
-                                    fields={"product": [_("This product is no longer sold.")]})
+    write_in_name = check_line_product(product=product, write_in_name=write_in_name)
     if unit_price in (None, ""):
         price_list = _order_price_list(order)
         unit_price = price_for(price_list=price_list, product=product) if product else None

@@ -1,8 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from crm.catalog.forms import ProductLineFormMixin
-from crm.catalog.models import PriceList, Product
+from crm.catalog.forms import DocumentLineForm
+from crm.catalog.models import PriceList
 from crm.common.forms import OwnerFieldMixin
 from crm.common.widgets import LookupSelect
 from crm.customers.models import Contact
@@ -84,21 +84,7 @@ class QuoteFromOpportunityForm(forms.Form):
                                       choices=Quote._meta.get_field("payment_terms").choices)
 
 
-class QuoteLineForm(ProductLineFormMixin, forms.Form):
-    product = forms.ModelChoiceField(label=_("Product"), required=False,
-                                     queryset=Product.objects.none())
-    write_in_name = forms.CharField(label=_("or write-in"), required=False, max_length=200)
-    quantity = forms.DecimalField(label=_("Qty"), min_value=0, max_digits=14,
-                                  decimal_places=3, initial=1)
-    unit_price = forms.DecimalField(label=_("Unit price"), required=False, min_value=0,
-                                    max_digits=18, decimal_places=2,
-                                    help_text=_("Empty: the price list's price."))
-    manual_discount = forms.DecimalField(label=_("Discount"), required=False, min_value=0,
-                                         max_digits=18, decimal_places=2)
-    tax_rate = forms.DecimalField(label=_("Tax %"), required=False, min_value=0,
-                                  max_value=100, max_digits=6, decimal_places=3,
-                                  help_text=_("Empty: the product's rate."))
-
+class QuoteLineForm(DocumentLineForm):
     def __init__(self, *args, quote=None, editing=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.editing = editing

@@ -26,6 +26,7 @@ from crm.automation.changes import record_deleted, record_updated, snapshot
 from crm.catalog import pricing
 from crm.catalog.models import Product, TaxRate
 from crm.catalog.selectors import price_for
+from crm.catalog.services import check_line_product
 from crm.common.deletion import delete_or_refuse
 from crm.common.errors import BusinessRuleViolation, RecordLocked, TransitionNotAllowed
 from crm.common.money import ZERO, to_decimal
@@ -365,13 +366,7 @@ def quote_add_line(*, quote: Quote, actor, product: Product | None = None,
     quote = _lock(quote)
     check_can_change(actor, quote)
     _check_draft(quote)
-    write_in_name = (write_in_name or "").strip()
-    if product is None and not write_in_name:
-        raise BusinessRuleViolation(_("Choose a product or type a write-in name."),
-                                    fields={"product": [_("Choose a product or type a name.")]})
-    if product is not None and not product.active:
-        raise BusinessRuleViolation(_("This product is no longer sold."),
-                                    fields={"product": [_("This product is no longer sold.")]})
+    write_in_name = check_line_product(product=product, write_in_name=write_in_name)
     if unit_price in (None, ""):
         unit_price = price_for(price_list=quote.price_list, product=product)
         if unit_price is None:

@@ -1,5 +1,6 @@
 """The product half of a document line form (opportunity and quote lines share it)."""
 
+from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from crm.common.widgets import LookupSelect
@@ -27,3 +28,22 @@ class ProductLineFormMixin:
                                     search_label=_("Search products by name or SKU"))
         field.widget.choices = field.choices
         field.help_text = field.help_text or _("Type a name or SKU to search the catalog.")
+
+
+class DocumentLineForm(ProductLineFormMixin, forms.Form):
+    """The fields of a line added to a quote or an order: a catalog product or a write-in, the
+    quantity, and optional price, discount and tax overrides (empty: the catalog's values)."""
+
+    product = forms.ModelChoiceField(label=_("Product"), required=False,
+                                     queryset=Product.objects.none())
+    write_in_name = forms.CharField(label=_("or write-in"), required=False, max_length=200)
+    quantity = forms.DecimalField(label=_("Qty"), min_value=0, max_digits=14,
+                                  decimal_places=3, initial=1)
+    unit_price = forms.DecimalField(label=_("Unit price"), required=False, min_value=0,
+                                    max_digits=18, decimal_places=2,
+                                    help_text=_("Empty: the price list's price."))
+    manual_discount = forms.DecimalField(label=_("Discount"), required=False, min_value=0,
+                                         max_digits=18, decimal_places=2)
+    tax_rate = forms.DecimalField(label=_("Tax %"), required=False, min_value=0,
+                                  max_value=100, max_digits=6, decimal_places=3,
+                                  help_text=_("Empty: the product's rate."))

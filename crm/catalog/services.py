@@ -5,6 +5,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from crm.common.deletion import delete_or_refuse
+from crm.common.errors import BusinessRuleViolation
 from crm.common.visibility import (
     PUBLIC,
     apply_owner_change,
@@ -96,3 +97,16 @@ def catalog_delete(*, actor, instance) -> None:
     else:
         require_catalog_admin(actor)
     delete_or_refuse(instance)  # 409 record_in_use while lines or price lists use it
+
+
+def check_line_product(*, product, write_in_name: str) -> str:
+    """The rule every document line follows: a sold catalog product or a write-in name.
+    Returns the write-in name stripped; raises BusinessRuleViolation (400) otherwise."""
+    write_in_name = (write_in_name or "").strip()
+    if product is None and not write_in_name:
+        raise BusinessRuleViolation(_("Choose a product or type a write-in name."),
+                                    fields={"product": [_("Choose a product or type a name.")]})
+    if product is not None and not product.active:
+        raise BusinessRuleViolation(_("This product is no longer sold."),
+                                    fields={"product": [_("This product is no longer sold.")]})
+    return write_in_name
