@@ -498,3 +498,5 @@ CRM_WEBHOOKS_RETRY_HOURS = env.int("CRM_WEBHOOKS_RETRY_HOURS", default=24)
 CRM_WEBHOOKS_DISABLE_AFTER_HOURS = env.int("CRM_WEBHOOKS_DISABLE_AFTER_HOURS", default=24)
 # Outgoing events (with their deliveries and rule runs) are kept this many days.
 CRM_AUTOMATION_KEEP_DAYS = env.int("CRM_AUTOMATION_KEEP_DAYS", default=30)
+# A failing rule run is tried this many times in all (backoff between), then marked failed.
+CRM_AUTOMATION_RUN_ATTEMPTS = env.int("CRM_AUTOMATION_RUN_ATTEMPTS", default=4)

@@ -38,7 +38,6 @@ from .outbox import rule_running
 logger = logging.getLogger(__name__)
 BACKOFF_BASE_SECONDS = 15
 BACKOFF_MAX_SECONDS = 3600
-RUN_ATTEMPTS = 4  # a failed rule run: the first attempt and three retries
 RUN_RETRY_BASE_SECONDS = 60
 
 
@@ -506,7 +505,7 @@ def run_backoff_seconds(attempts: int) -> float:
 
 
 def _run_attempts() -> int:
-    return max(1, int(getattr(settings, "CRM_AUTOMATION_RUN_ATTEMPTS", RUN_ATTEMPTS)))
+    return max(1, int(settings.CRM_AUTOMATION_RUN_ATTEMPTS))
 
 
 def _due_runs(now):
