@@ -51,6 +51,7 @@ def _pipeline_specs(*, seller, manager):
         ("API leads list", "api:lead-list", [], "", "api", "integrator"),
         ("API opportunities list", "api:opportunity-list", [], "", "api", "integrator"),
         ("API activities list", "api:activity-list", [], "", "api", "integrator"),
+        ("API invoices list", "api:invoice-list", [], "", "api", "integrator"),
         ("seller dashboard (home)", "home", [], "", "seller", "manager"),
     ]
     if lead:

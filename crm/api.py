@@ -25,6 +25,8 @@ API_MODULES = [
     "crm.mail.api",
     "crm.automation.api",
     "crm.notifications.api",
+    "crm.scoring.api",
+    "crm.listviews.api",
     "leads.api",
     "opportunities.api",
     "quotes.api",

@@ -56,6 +56,8 @@ INSTALLED_APPS = [
     "crm.mail",
     "crm.automation",
     "crm.notifications",
+    "crm.listviews",
+    "crm.scoring",
     "leads",
     "opportunities",
     "quotes",
@@ -85,7 +87,7 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "crm.urls"
-FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
+FORM_RENDERER = "crm.common.renderers.FastSelectRenderer"  # TemplatesSetting, lean <select>
 WSGI_APPLICATION = "crm.wsgi.application"
 
 TEMPLATES = [
@@ -309,6 +311,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "crm.mail.send_pending",
         "schedule": 300.0,
     },
+    "scoring-retrain": {
+        # Lead and opportunity models retrained on the closed history, then every open record
+        # re-scored in bounded batches (PROCESS.md, "Scoring").
+        "task": "crm.scoring.retrain",
+        "schedule": crontab(minute=20, hour=2),
+    },
 }
 
 # --- E-mail -----------------------------------------------------------------------------------
@@ -446,6 +454,9 @@ CRM_COMPANY_NAME = env.str("CRM_COMPANY_NAME", default="Northwind Traders Ltd.")
 CRM_COMPANY_ADDRESS = env.str("CRM_COMPANY_ADDRESS",
                               default="1 Harbour Street; Seattle, WA 98101; United States")
 CRM_BASE_CURRENCY = env.str("CRM_BASE_CURRENCY", default="USD")
+# Phone numbers without a country code are read in the record's country, else in this region
+# (ISO 3166 code): the E.164 keys duplicate detection compares (crm.common.matching).
+CRM_DEFAULT_PHONE_REGION = env.str("CRM_DEFAULT_PHONE_REGION", default="US").upper()
 CRM_LIST_PAGE_SIZE = 25
 # /readyz/: each Celery worker writes a heartbeat this often; older than STALE = worker down.
 CRM_WORKER_HEARTBEAT_SECONDS = env.int("CRM_WORKER_HEARTBEAT_SECONDS", default=15)
@@ -498,5 +509,7 @@ CRM_WEBHOOKS_RETRY_HOURS = env.int("CRM_WEBHOOKS_RETRY_HOURS", default=24)
 CRM_WEBHOOKS_DISABLE_AFTER_HOURS = env.int("CRM_WEBHOOKS_DISABLE_AFTER_HOURS", default=24)
 # Outgoing events (with their deliveries and rule runs) are kept this many days.
 CRM_AUTOMATION_KEEP_DAYS = env.int("CRM_AUTOMATION_KEEP_DAYS", default=30)
+# Scoring: fewer closed records of either outcome than this -> no model ("not enough history").
+CRM_SCORING_MIN_PER_OUTCOME = env.int("CRM_SCORING_MIN_PER_OUTCOME", default=200)
 # A failing rule run is tried this many times in all (backoff between), then marked failed.
 CRM_AUTOMATION_RUN_ATTEMPTS = env.int("CRM_AUTOMATION_RUN_ATTEMPTS", default=4)

@@ -53,6 +53,8 @@ urlpatterns = [
     path("", include("crm.mail.urls_send")),  # email templates, compose, threads (mail-send)
     path("", include("crm.automation.urls")),  # webhooks and automation rules (settings)
     path("", include("crm.notifications.urls")),  # posts, follows, the bell, notifications
+    path("", include("crm.scoring.urls")),  # scoring settings: model versions, on/off
+    path("", include("crm.listviews.urls")),  # saved list views (issue 19)
     path("", include("leads.urls")),
     path("", include("opportunities.urls")),
     path("", include("quotes.urls")),

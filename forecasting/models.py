@@ -5,6 +5,7 @@ its type and first day so that a change of the fiscal year start does not rename
 """
 
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -23,7 +24,7 @@ class PeriodType(models.TextChoices):
     QUARTER = QUARTER, _("Quarter")
 
 
-def _money(verbose, **kwargs):
+def _money(verbose: Any, **kwargs: Any) -> "models.DecimalField[Any, Decimal]":
     return models.DecimalField(verbose, max_digits=18, decimal_places=2, **kwargs)
 
 
@@ -59,7 +60,7 @@ class Quota(PeriodFields, BaseModel):
         ]
         indexes = [models.Index(fields=["period_type", "period_start"], name="quota_period_idx")]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.user} {self.period.key}: {self.amount}"
 
 
@@ -92,7 +93,7 @@ class ForecastAdjustment(PeriodFields):
                                    name="fcadj_amount_set_unless_reset"),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.user} {self.period.key}: {self.amount}"
 
 

@@ -5,6 +5,7 @@ quotes <- invoices: crm/api.py adds this module's `urlpatterns` in front of the 
 """
 
 from decimal import Decimal
+from types import SimpleNamespace
 
 from django.http import HttpResponse
 from django.urls import path
@@ -17,6 +18,7 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
+from crm.catalog.models import LINE_QUANTITY
 from crm.common.api import ETagMixin, IdempotencyMixin, ScopedViewSetMixin
 from crm.common.fastlist import FastListMixin
 from crm.common.visibility import check_can_change, get_readable_or_404
@@ -100,8 +102,7 @@ class PaymentSerializer(serializers.ModelSerializer):
 
 class InvoiceLineInput(serializers.Serializer):
     order_line = serializers.IntegerField()
-    quantity = serializers.DecimalField(max_digits=12, decimal_places=3,
-                                        min_value=Decimal("0.001"))
+    quantity = serializers.DecimalField(**LINE_QUANTITY, min_value=Decimal("0.001"))
 
 
 class CreateInvoiceInput(serializers.Serializer):
@@ -189,8 +190,19 @@ class OrderViewSet(FastListMixin, _ReadPatchViewSet):
         return Response(_unpaginated(data))
 
 
-class InvoiceViewSet(_ReadPatchViewSet):
+def _fast_overdue(view, rows):
+    """`InvoiceSerializer.get_overdue` from a `values()` row (crm.common.fastlist)."""
+    today = timezone.localdate()
+    return lambda row: Invoice.is_overdue(SimpleNamespace(
+        status=row["status"], balance=row["total"] - row["amount_paid"],
+        due_date=row["due_date"]), today)
+
+
+class InvoiceViewSet(FastListMixin, _ReadPatchViewSet):
     serializer_class = InvoiceSerializer
+    fast_list_properties = {"balance": ("total", "amount_paid")}
+    fast_list_computed = {"overdue": (("status", "total", "amount_paid", "due_date"),
+                                      _fast_overdue)}
     filterset_class = InvoiceFilter
     search_fields = ["number", "name", "account__name"]
     ordering_fields = ["id", "number", "created_at", "updated_at", "total", "issue_date",

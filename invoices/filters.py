@@ -4,7 +4,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from crm.common.filters import IsoDateTimeFilter
-from crm.users.models import User
+from crm.users.models import Team, User
 
 from .models import Invoice, InvoiceStatus, Order, OrderStatus
 
@@ -79,6 +79,8 @@ class InvoicePageFilter(InvoiceFilter):
                                              label=_("Issued from"))
     issued_before = django_filters.DateFilter(field_name="issue_date", lookup_expr="lte",
                                               label=_("Issued to"))
+    team = django_filters.ModelChoiceFilter(field_name="owner__team", queryset=Team.objects.all(),
+                                            label=_("Team"))  # chart drill-downs
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -72,3 +72,40 @@ register_widget(Widget(
     link=_aging_link,
     order=80,
 ))
+
+
+# --- the chart designer (personal dashboards) --------------------------------------------------
+
+
+def _register_chart_source():
+    from crm.insights.designer import ChartSource, DateSpec, register_chart_source
+
+    from .filters import InvoicePageFilter, OrderPageFilter
+    from .selectors import invoice_list, order_list
+
+    register_chart_source(ChartSource(
+        key="invoices",
+        label=_("Invoices"),
+        list_url_name="invoice-list",
+        queryset=lambda user: invoice_list(user=user),
+        filterset=InvoicePageFilter,
+        money_fields=(("total", _("Total")), ("amount_paid", _("Amount paid"))),
+        choice_fields=(("status", _("Status")),),
+        dates=(DateSpec("issue_date", _("Issue date"), "issued_after", "issued_before"),),
+        order=40,
+    ))
+    register_chart_source(ChartSource(
+        key="orders",
+        label=_("Orders"),
+        list_url_name="order-list",
+        queryset=lambda user: order_list(user=user),
+        filterset=OrderPageFilter,
+        money_fields=(("total", _("Total")),),
+        choice_fields=(("status", _("Status")),),
+        dates=(DateSpec("created_at", _("Created"), "created_after", "created_before"),),
+        team_param=None,  # the orders list has no team filter
+        order=30,
+    ))
+
+
+_register_chart_source()

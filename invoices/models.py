@@ -14,8 +14,10 @@ from django.db import models
 from django.db.models import Case, DecimalField, ExpressionWrapper, F, Q, Value, When
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from django_fsm import FSMField, FSMModelMixin, transition
+from django_fsm import FSMField, transition
 
+from crm.catalog.models import LINE_QUANTITY, TAX_RATE
+from crm.common.fsm import StateMachineMixin
 from crm.common.models import ActivityRollupFields, BaseModel
 
 MONEY = {"max_digits": 18, "decimal_places": 2}
@@ -111,10 +113,10 @@ class DocumentLineFields(models.Model):
     sku = models.CharField(_("SKU"), max_length=40, blank=True)
     unit = models.CharField(_("unit"), max_length=20, blank=True)
     description = models.TextField(_("description"), blank=True)
-    quantity = models.DecimalField(_("quantity"), max_digits=12, decimal_places=3)
+    quantity = models.DecimalField(_("quantity"), **LINE_QUANTITY)
     unit_price = models.DecimalField(_("unit price"), **MONEY)
     manual_discount = models.DecimalField(_("discount"), default=ZERO, **MONEY)
-    tax_rate = models.DecimalField(_("tax rate %"), max_digits=6, decimal_places=3, default=ZERO)
+    tax_rate = models.DecimalField(_("tax rate %"), **TAX_RATE, default=ZERO)
     amount = models.DecimalField(_("amount"), **MONEY)
     tax = models.DecimalField(_("tax"), default=ZERO, **MONEY)
 
@@ -131,7 +133,7 @@ class OrderQuerySet(models.QuerySet):
         return self.filter(status=OrderStatus.ACTIVE)
 
 
-class Order(FSMModelMixin, ActivityRollupFields, DocumentTotalsFields, BaseModel):
+class Order(StateMachineMixin, ActivityRollupFields, DocumentTotalsFields, BaseModel):
     number = models.CharField(_("order number"), max_length=30, unique=True)
     name = models.CharField(_("name"), max_length=200)
     status = FSMField(_("status"), max_length=20, choices=OrderStatus.choices,
@@ -233,7 +235,7 @@ class InvoiceQuerySet(models.QuerySet):
         ))
 
 
-class Invoice(FSMModelMixin, ActivityRollupFields, DocumentTotalsFields, BaseModel):
+class Invoice(StateMachineMixin, ActivityRollupFields, DocumentTotalsFields, BaseModel):
     # Empty until issued: drafts carry no number so an abandoned draft leaves no gap.
     number = models.CharField(_("invoice number"), max_length=30, blank=True, default="")
     name = models.CharField(_("name"), max_length=200)

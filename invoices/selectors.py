@@ -22,7 +22,7 @@ from django.db.models.functions import Coalesce
 from crm.common.money import ZERO
 from crm.common.visibility import get_readable_or_404, scope_readable
 
-from .models import MONEY, Invoice, InvoiceStatus, Order, Payment
+from .models import MONEY, Invoice, InvoiceStatus, Order
 
 AGING_BUCKETS = (
     ("current", "Current"),
@@ -77,19 +77,21 @@ def invoice_payments(*, invoice):
     return invoice.payments.select_related("recorded_by").order_by("-date", "-id")
 
 
-def payment_list(*, user, invoice):
-    return Payment.objects.filter(invoice=invoice).select_related("recorded_by").order_by(
-        "-date", "-id")
-
-
-def invoice_outstanding_total(queryset) -> dict:
-    """Sum of open balances (issued, unpaid) over an already scoped and filtered queryset."""
+def invoice_outstanding_and_overdue(queryset, today: date) -> dict:
+    """Open balances (issued, unpaid) over an already scoped and filtered queryset, and their
+    overdue part, in one aggregate: `outstanding`, `open_count`, `overdue_amount`,
+    `overdue_count` (overdue as `InvoiceQuerySet.overdue`: active, a balance left, due before
+    `today`)."""
     money = DecimalField(**MONEY)
     open_filter = Q(status=InvoiceStatus.ACTIVE)
+    overdue_filter = open_filter & Q(total__gt=F("amount_paid"), due_date__lt=today)
     return queryset.order_by().aggregate(
         outstanding=Coalesce(Sum(F("total") - F("amount_paid"), filter=open_filter),
                              Value(ZERO), output_field=money),
         open_count=Count("id", filter=open_filter),
+        overdue_amount=Coalesce(Sum(F("total") - F("amount_paid"), filter=overdue_filter),
+                                Value(ZERO), output_field=money),
+        overdue_count=Count("id", filter=overdue_filter),
     )
 
 
@@ -145,18 +147,6 @@ def ar_aging(*, user, today: date) -> dict:
     total_cells = [(key, totals[key]) for key, _ in AGING_BUCKETS]
     return {"rows": rows, "totals": totals, "total_cells": total_cells, "buckets": AGING_BUCKETS,
             "today": today}
-
-
-def aging_bucket_for(days_overdue: int) -> str:
-    if days_overdue <= 0:
-        return "current"
-    if days_overdue <= 30:
-        return "days_1_30"
-    if days_overdue <= 60:
-        return "days_31_60"
-    if days_overdue <= 90:
-        return "days_61_90"
-    return "days_over_90"
 
 
 def order_search(user, term, limit=8):

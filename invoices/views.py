@@ -10,7 +10,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from crm.common import listing as L
-from crm.common.errors import DomainError
+from crm.common.errors import DomainError, error_text
 from crm.common.formatting import format_day, format_money
 from crm.common.htmx import trigger_record_changed
 from crm.common.views import ListPageView
@@ -21,13 +21,6 @@ from .filters import InvoicePageFilter, OrderPageFilter
 from .forms import InvoiceLinesForm, NoteForm, OrderFromQuoteForm, OrderLineForm, PaymentForm
 from .models import InvoiceStatus, OrderStatus
 from .pdf import invoice_pdf, order_confirmation_pdf
-
-
-def _error_text(exc) -> str:
-    if isinstance(exc, ValidationError):
-        return " ".join(exc.messages)
-    return getattr(exc, "message", None) or str(exc)
-
 
 # --- Orders -----------------------------------------------------------------------------------
 
@@ -113,6 +106,35 @@ INVOICE_COLUMNS = [
 ]
 
 
+_ACCOUNT_COLUMN = L.Column("account", _l("Account"), ("account_id", "account__name"),
+                          L.link("account__name", "account-detail", pk="account_id"),
+                          sort="customer")
+_TEAM_COLUMN = L.Column("team", _l("Owner's team"), ("owner__team__name",),
+                        L.text("owner__team__name"))
+_CREATED_COLUMN = L.Column("created", _l("Created"), ("created_at",), L.when("created_at"),
+                           sort="created", css="nowrap")
+ORDER_EXTRA_COLUMNS = (
+    _ACCOUNT_COLUMN,
+    L.Column("quote", _l("Quote"), ("quote_id", "quote__number"),
+             L.link("quote__number", "quote-detail", pk="quote_id")),
+    L.Column("opportunity", _l("Opportunity"), ("opportunity_id", "opportunity__topic"),
+             L.link("opportunity__topic", "opportunity-detail", pk="opportunity_id")),
+    L.Column("currency", _l("Currency"), ("currency",), L.text("currency")),
+    _TEAM_COLUMN,
+    _CREATED_COLUMN,
+)
+INVOICE_EXTRA_COLUMNS = (
+    _ACCOUNT_COLUMN,
+    L.Column("order", _l("Order"), ("order_id", "order__number"),
+             L.link("order__number", "order-detail", pk="order_id")),
+    L.Column("paid", _l("Paid"), ("amount_paid", "currency"), L.money("amount_paid", "currency"),
+             sort="paid", css="num"),
+    L.Column("currency", _l("Currency"), ("currency",), L.text("currency")),
+    _TEAM_COLUMN,
+    _CREATED_COLUMN,
+)
+
+
 class OrderListView(ListPageView):
     template_name = "invoices/order_list.html"
     filterset_class = OrderPageFilter
@@ -122,6 +144,8 @@ class OrderListView(ListPageView):
                    "date": "ordered_on", "created": "created_at"}
     default_sort = "-created"
     columns = ORDER_COLUMNS
+    resource = "orders"
+    extra_columns = ORDER_EXTRA_COLUMNS
 
     def get_base_queryset(self):
         return selectors.order_list(user=self.request.user)
@@ -185,7 +209,7 @@ class _ActionView(LoginRequiredMixin, View):
         try:
             result = self.act(obj)
         except (DomainError, ValidationError) as exc:
-            messages.error(request, _error_text(exc))
+            messages.error(request, error_text(exc))
             return redirect(obj.get_absolute_url())
         messages.success(request, self.success_message(result))
         return redirect(self.success_url(result))
@@ -261,7 +285,7 @@ class OrderLineAddView(_OrderLinesMixin, View):
                 for name, errors in fields.items():
                     form.add_error(name if name in form.fields else None, errors)
                 if not fields:
-                    form.add_error(None, _error_text(exc))
+                    form.add_error(None, error_text(exc))
             else:
                 return self.lines_response(order, message=_("Line “%(name)s” added.") % {
                     "name": line.product_name})
@@ -275,7 +299,7 @@ class OrderLineDeleteView(_OrderLinesMixin, View):
         try:
             services.order_remove_line(line=line, actor=request.user)
         except (DomainError, ValidationError) as exc:
-            return self.lines_response(order, error=_error_text(exc))
+            return self.lines_response(order, error=error_text(exc))
         return self.lines_response(order, message=_("Line “%(name)s” removed.") % {
             "name": line.product_name})
 
@@ -320,7 +344,7 @@ class OrderCreateInvoiceView(LoginRequiredMixin, View):
             invoice = services.invoice_create_from_order(order=order, actor=request.user,
                                                          lines=selection)
         except (DomainError, ValidationError) as exc:
-            messages.error(request, _error_text(exc))
+            messages.error(request, error_text(exc))
             if selection is None:
                 return redirect(order.get_absolute_url())
             form = InvoiceLinesForm(request.POST, order_lines=lines, remaining=remaining)
@@ -379,7 +403,7 @@ class QuoteCreateOrderView(LoginRequiredMixin, View):
             order = services.order_create_from_quote(quote=quote, actor=request.user,
                                                      win_opportunity=win)
         except (DomainError, ValidationError) as exc:
-            messages.error(request, _error_text(exc))
+            messages.error(request, error_text(exc))
             return redirect(quote.get_absolute_url())
         if request.POST.get("win"):  # the quote page's one-step "Win (create order)"
             won = _("Quote %(quote)s won: order %(number)s created.")
@@ -406,6 +430,9 @@ class InvoiceListView(ListPageView):
                    "paid": "amount_paid", "owner": "owner__last_name", "created": "created_at"}
     default_sort = "-created"
     columns = INVOICE_COLUMNS
+    resource = "invoices"
+    row_fields = ("id", "currency")  # the totals line names the page's currencies
+    extra_columns = INVOICE_EXTRA_COLUMNS
 
     def get_base_queryset(self):
         return selectors.invoice_list(user=self.request.user).with_overdue_flag(
@@ -420,11 +447,10 @@ class InvoiceListView(ListPageView):
         if ctx["query"]:
             queryset = self.apply_search(queryset, ctx["query"])
         today = timezone.localdate()
-        summary = selectors.invoice_outstanding_total(queryset)
-        overdue = selectors.invoice_outstanding_total(queryset.overdue(today))
+        summary = selectors.invoice_outstanding_and_overdue(queryset, today)  # one query
         ctx.update(today=today, outstanding=summary["outstanding"],
-                   open_count=summary["open_count"], overdue_amount=overdue["outstanding"],
-                   overdue_count=overdue["open_count"],
+                   open_count=summary["open_count"], overdue_amount=summary["overdue_amount"],
+                   overdue_count=summary["overdue_count"],
                    currencies=sorted({i.currency for i in ctx["object_list"]}))
         return ctx
 
@@ -500,11 +526,9 @@ class InvoicePaymentView(LoginRequiredMixin, View):
                 for name, errors in fields.items():
                     form.add_error(name if name in form.fields else None, errors)
                 if not fields:
-                    form.add_error(None, _error_text(exc))
+                    form.add_error(None, error_text(exc))
             else:
-                # A fresh read, not refresh_from_db(): django-fsm's refresh_from_db flips the
-                # shared field's `protected` flag and is not safe in a threaded server.
-                invoice = selectors.invoice_get(user=request.user, pk=invoice.pk)
+                invoice.refresh_from_db()
                 if invoice.status == InvoiceStatus.PAID:
                     notice = _("Payment of %(amount)s recorded: the invoice is paid in full.") % {
                         "amount": format_money(payment.amount, invoice.currency)}

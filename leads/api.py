@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.decorators import action
+from rest_framework.exceptions import ErrorDetail
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
@@ -24,6 +25,7 @@ from . import importer, selectors, services
 from .duplicates import duplicates_of, serialize_duplicate
 from .filters import LeadFilter
 from .models import DisqualifyReason, DuplicatePolicy, Lead, LeadImport, LeadSource
+from .rules import RULE_FIELDS, TOPIC_REQUIRED, lead_input_errors
 from .services import LEAD_FIELDS
 
 
@@ -45,18 +47,17 @@ class LeadSerializer(serializers.ModelSerializer):
         read_only_fields = ["status", "status_reason", "status_changed_at", "merged_into",
                             "import_job", "last_activity_at", "open_activity_count",
                             "version", "created_at", "updated_at"]
-        extra_kwargs = {"topic": {"required": True}}
+        extra_kwargs = {"topic": {"required": True, "error_messages": {
+            "required": TOPIC_REQUIRED, "blank": TOPIC_REQUIRED}}}
 
     def validate(self, attrs):
-        instance = self.instance
-        last_name = attrs.get("last_name", getattr(instance, "last_name", ""))
-        company = attrs.get("company", getattr(instance, "company", ""))
-        if not (last_name or "").strip() and not (company or "").strip():
-            raise serializers.ValidationError(
-                {"last_name": ["Enter a last name or a company."]})
-        for name in ("budget_amount", "estimated_value", "annual_revenue"):
-            if attrs.get(name) is not None and attrs[name] < 0:
-                raise serializers.ValidationError({name: ["This amount cannot be negative."]})
+        values = {name: getattr(self.instance, name) for name in RULE_FIELDS} \
+            if self.instance is not None else {}
+        values.update(attrs)
+        if errors := lead_input_errors(values):
+            raise serializers.ValidationError({
+                name: [ErrorDetail(str(error.message), code=error.code) for error in field_errors]
+                for name, field_errors in errors.items()})
         return attrs
 
     def create(self, validated_data):

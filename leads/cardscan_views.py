@@ -55,9 +55,10 @@ def lead_duplicates(*, user, fields: dict) -> list[dict]:
     queries = [{"email": fields.get("email") or "", "phone": phones[0],
                     "first_name": fields.get("first_name") or "",
                     "last_name": fields.get("last_name") or "",
-                    "company": fields.get("company") or ""}]
+                    "company": fields.get("company") or "",
+                    "country": fields.get("country") or ""}]
     if phones[1]:
-        queries.append({"phone": phones[1]})
+        queries.append({"phone": phones[1], "country": fields.get("country") or ""})
     for query in queries:
         for match in find_lead_duplicates(user=user, **query):
             lead = match["lead"]

@@ -2,17 +2,18 @@
 
 Rules, in the order they are reported:
 - `email`: the same email address, case-insensitive;
-- `phone`: the same phone number, digits only (business or mobile);
+- `phone`: the same phone number in E.164 (business or mobile), a national number read in the
+  lead's country (else `CRM_DEFAULT_PHONE_REGION`): "+49 (0)30 1234567" == "030 1234567";
 - `name_company`: a similar name and the same company (legal forms ignored);
 - `name_domain`: a similar name and the same email domain (free-mail domains ignored).
 "Similar" is pg_trgm similarity on PostgreSQL (GIN-indexed `name_key`); on SQLite it falls back
-to the same normalised name. Every rule is an indexed lookup on a stored key.
+to the same normalised name. Every rule is an indexed lookup on a stored key, through the one
+matcher (`crm.common.matching`) that qualify and the card scanner use too.
 """
 
-from django.db import connection
-from django.db.models import F, FloatField, Func, Q, Value
 from django.utils.translation import gettext_lazy as _l
 
+from crm.common import matching
 from crm.common.visibility import scope_readable
 
 from .keys import company_key, email_domain, email_key, name_key, phone_key
@@ -25,26 +26,19 @@ RULE_LABELS = {
     "name_company": _l("Similar name, same company"),
     "name_domain": _l("Similar name, same email domain"),
 }
-NAME_SIMILARITY = 0.45
+NAME_SIMILARITY = matching.NAME_SIMILARITY
 LIMIT = 20
 
 
-class Similarity(Func):
-    function = "similarity"
-    output_field = FloatField()
-
-
 def _similar_name(qs, key: str):
-    if connection.vendor == "postgresql":
-        return qs.annotate(_sim=Similarity(F("name_key"), Value(key))).filter(
-            _sim__gte=NAME_SIMILARITY
-        ).order_by("-_sim", "-id")
-    return qs.filter(name_key=key).order_by("-id")
+    return matching.similar(qs, "name_key", key, NAME_SIMILARITY)
 
 
 def find_lead_duplicates(*, user, email="", phone="", first_name="", last_name="", company="",
-                         exclude_id=None, limit=LIMIT) -> list[dict]:
-    """Leads `user` may read that look like the given person: `[{"lead", "rule"}]`."""
+                         country="", exclude_id=None, limit=LIMIT) -> list[dict]:
+    """Leads `user` may read that look like the given person: `[{"lead", "rule"}]`.
+
+    `country` is the person's country: a national `phone` is read there."""
     base = scope_readable(Lead.objects.select_related("owner"), user)
     if exclude_id:
         base = base.exclude(pk=exclude_id)
@@ -58,10 +52,9 @@ def find_lead_duplicates(*, user, email="", phone="", first_name="", last_name="
     ekey = email_key(email)
     if ekey and "@" in ekey:
         add(base.exclude(email_key="").filter(email_key=ekey).order_by("-id"), "email")
-    pkey = phone_key(phone)
+    pkey = phone_key(phone, country)
     if pkey:
-        add(base.filter(Q(phone_key=pkey) & ~Q(phone_key="") | Q(mobile_key=pkey) & ~Q(mobile_key=""))
-            .order_by("-id"), "phone")
+        add(base.filter(matching.phone_match([pkey])).order_by("-id"), "phone")
     nkey = name_key(first_name, last_name)
     if nkey:
         ckey = company_key(company)
@@ -79,12 +72,12 @@ def duplicates_of(*, lead: Lead, user) -> list[dict]:
     matches = find_lead_duplicates(
         user=user, email=lead.email, phone=lead.business_phone or lead.mobile_phone,
         first_name=lead.first_name, last_name=lead.last_name, company=lead.company,
-        exclude_id=lead.pk,
+        country=lead.country, exclude_id=lead.pk,
     )
     if lead.business_phone and lead.mobile_phone:
         seen = {m["lead"].pk for m in matches}
         matches += [m for m in find_lead_duplicates(user=user, phone=lead.mobile_phone,
-                                                    exclude_id=lead.pk)
+                                                    country=lead.country, exclude_id=lead.pk)
                     if m["lead"].pk not in seen]
     return matches
 

@@ -2,7 +2,8 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 
 from crm.common.filters import IsoDateTimeFilter
-from crm.users.models import User
+from crm.scoring import display as scoring_display
+from crm.users.models import Team, User
 
 from .models import DisqualifyReason, Lead, LeadSource, LeadStatus, Rating
 
@@ -35,12 +36,17 @@ class LeadPageFilter(LeadFilter):
                                               label=_("Created from"))
     created_before = django_filters.DateFilter(field_name="created_at", lookup_expr="date__lte",
                                                label=_("Created to"))
+    team = django_filters.ModelChoiceFilter(field_name="owner__team", queryset=Team.objects.all(),
+                                            label=_("Team"))  # chart drill-downs
+    grade = scoring_display.grade_filter()
+    min_score = scoring_display.min_score_filter()
 
     class Meta(LeadFilter.Meta):
         fields = ["status", "owner", "source", "rating"]
 
     def __init__(self, *args, request=None, **kwargs):
         super().__init__(*args, request=request, **kwargs)
+        scoring_display.drop_score_filters(self, request)
         from crm.common.visibility import readable_owner_ids
 
         users = User.objects.filter(is_active=True).order_by("first_name", "last_name")

@@ -7,6 +7,7 @@ from crm.customers.models import Contact
 
 from .importer import AUTO_ENCODING, ENCODING_CHOICES, ENCODINGS, FIELDS
 from .models import DisqualifyReason, DuplicatePolicy, Lead, LeadSource
+from .rules import TOPIC_REQUIRED, lead_input_errors
 
 LEAD_FORM_FIELDS = [
     "topic", "salutation", "first_name", "last_name", "company", "job_title", "email",
@@ -17,7 +18,7 @@ LEAD_FORM_FIELDS = [
     "qualification_comments", "street", "city", "state", "postal_code", "country", "owner",
 ]
 DUPLICATE_INPUTS = ["first_name", "last_name", "company", "email", "business_phone",
-                    "mobile_phone"]
+                    "mobile_phone", "country"]  # country: national numbers are read there
 
 
 class LeadForm(OwnerFieldMixin, forms.ModelForm):
@@ -35,6 +36,7 @@ class LeadForm(OwnerFieldMixin, forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["topic"].widget.attrs["autofocus"] = True
+        self.fields["topic"].error_messages["required"] = TOPIC_REQUIRED
         self.fields["topic"].help_text = _("What they are interested in, e.g. “50 CRM seats”.")
         self.fields["last_name"].help_text = _("Last name or company is required.")
         for name in DUPLICATE_INPUTS:
@@ -45,11 +47,9 @@ class LeadForm(OwnerFieldMixin, forms.ModelForm):
 
     def clean(self):
         data = super().clean()
-        if not (data.get("last_name") or "").strip() and not (data.get("company") or "").strip():
-            self.add_error("last_name", _("Enter a last name or a company."))
-        for name in ("budget_amount", "estimated_value", "annual_revenue"):
-            if data.get(name) is not None and data[name] < 0:
-                self.add_error(name, _("This amount cannot be negative."))
+        for name, errors in lead_input_errors(data).items():
+            if name not in self.errors:  # a field that failed its own check says so already
+                self.add_error(name, errors)
         return data
 
 
@@ -60,7 +60,7 @@ class DisqualifyForm(forms.Form):
 
 
 class LeadImportUploadForm(forms.Form):
-    file = forms.FileField(label=_("CSV file"),
+    file = forms.FileField(label=_("CSV or XLSX file"),
                            help_text=_("First row: column names. Up to 1,000,000 rows."))
     encoding = forms.ChoiceField(
         label=_("Encoding"), choices=ENCODING_CHOICES, initial=AUTO_ENCODING,

@@ -44,6 +44,7 @@ from .models import (
     PurchaseTimeframe,
     Rating,
 )
+from .rules import lead_input_errors
 
 BATCH_SIZE = 5000
 MAX_FIELD_BYTES = 32 * 1024
@@ -245,6 +246,73 @@ def inspect_file(fileobj, encoding: str = "utf-8") -> FileInfo:
     return FileInfo(headers=headers, delimiter=delimiter, rows=rows, preview=preview)
 
 
+XLSX_MAGIC = b"PK\x03\x04"  # an .xlsx file is a zip archive
+
+
+def is_xlsx(fileobj, name: str = "") -> bool:
+    """An Excel workbook (by its zip signature, or its name when it is not a zip at all)."""
+    head = fileobj.read(4)
+    fileobj.seek(0)
+    return head == XLSX_MAGIC or (name or "").lower().endswith(".xlsx")
+
+
+def _xlsx_cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, datetime):
+        return (value.date().isoformat() if (value.hour, value.minute, value.second) == (0, 0, 0)
+                else value.isoformat(sep=" "))
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    return str(value)
+
+
+def xlsx_to_csv(fileobj):
+    """The first sheet of an XLSX workbook as a UTF-8 CSV file, so an XLSX upload then goes
+    through the CSV import unchanged (mapping, preview, per-row report). openpyxl's read-only
+    mode reads the sheet row by row: a large workbook is never held whole."""
+    import tempfile
+    import zipfile
+
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(fileobj, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError) as exc:
+        raise ImportFileError(_(
+            "This XLSX file cannot be read (%(error)s). Save it again in your spreadsheet "
+            "program as an Excel workbook (.xlsx), or export the sheet as CSV."
+        ) % {"error": exc.__class__.__name__}) from None
+    out = tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024, mode="w+b")
+    text = io.TextIOWrapper(out, encoding="utf-8", newline="")
+    writer = csv.writer(text)
+    rows = 0
+    try:
+        if not workbook.worksheets:
+            raise ImportFileError(_("The workbook has no sheet."))
+        for row in workbook.worksheets[0].iter_rows(values_only=True):
+            cells = [_xlsx_cell(v) for v in row]
+            while cells and not cells[-1].strip():
+                cells.pop()
+            if not cells and rows == 0:
+                continue  # blank rows above the header
+            writer.writerow(cells)
+            rows += 1
+            if rows > MAX_ROWS + 1:
+                raise ImportFileError(_("The file has more than %(max)d rows; split it.")
+                                      % {"max": MAX_ROWS})
+    finally:
+        workbook.close()
+    text.flush()
+    text.detach()
+    out.seek(0)
+    return out
+
+
 def header_key(headers: list[str]) -> str:
     normalised = sorted(h.strip().lower() for h in headers if h.strip())
     return hashlib.sha256("\x1f".join(normalised).encode()).hexdigest()
@@ -302,8 +370,8 @@ def _parse_decimal(raw: str) -> Decimal:
     elif "," in text:
         head, _sep, tail = text.rpartition(",")
         text = f"{head.replace(',', '')}.{tail}" if len(tail) != 3 else text.replace(",", "")
-    value = Decimal(text)
-    if value < 0 or value >= Decimal("1e16"):
+    value = Decimal(text)  # a negative amount is the lead rules' to refuse (leads.rules)
+    if abs(value) >= Decimal("1e16"):
         raise InvalidOperation
     return value.quantize(Decimal("0.01"))
 
@@ -369,10 +437,8 @@ def clean_row(values: dict[str, str]) -> tuple[dict, list[str]]:
                 errors.append(_("%(f)s: longer than %(n)d characters.") % {"f": label, "n": limit})
                 continue
             data[field] = raw
-    if not data.get("topic"):
-        errors.append(_("Topic is empty."))
-    if not data.get("last_name") and not data.get("company"):
-        errors.append(_("Last name and company are both empty; a lead needs one."))
+    for field, problems in lead_input_errors(data).items():
+        errors.extend(f"{FIELDS[field][0]}: {problem.message}" for problem in problems)
     return data, errors
 
 
@@ -561,8 +627,8 @@ class _Row:
         self.name_key = name_key(data.get("first_name", ""), data.get("last_name", ""))
         self.company_key = company_key(data.get("company", ""))
         self.email_key = email_key(data.get("email", ""))
-        self.phone_key = phone_key(data.get("business_phone", ""))
-        self.mobile_key = phone_key(data.get("mobile_phone", ""))
+        self.phone_key = phone_key(data.get("business_phone", ""), data.get("country", ""))
+        self.mobile_key = phone_key(data.get("mobile_phone", ""), data.get("country", ""))
         self.copy_line = ""
 
 
@@ -692,7 +758,7 @@ def _copy_line(template: list[str], row: _Row) -> str:
     values[positions["company_key"]] = _copy_value(row.company_key)
     values[positions["email_key"]] = _copy_value(row.email_key)
     values[positions["email_domain"]] = _copy_value(email_domain(row.data.get("email", "")))
-    values[positions["phone_key"]] = row.phone_key  # digits only: nothing to escape
+    values[positions["phone_key"]] = row.phone_key  # E.164 or digits: nothing to escape
     values[positions["mobile_key"]] = row.mobile_key
     return "\t".join(values)
 

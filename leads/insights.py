@@ -94,3 +94,31 @@ def last_import_status() -> StatusLine:
 
 register_admin_status(AdminStatus("leads.last_import", last_import_status, order=60))
 register_admin_link(AdminLink("lead-import", _("Lead import"), "lead-import", order=70))
+
+
+# --- the chart designer (personal dashboards) --------------------------------------------------
+
+
+def _register_chart_source():
+    from crm.insights.designer import ChartSource, DateSpec, register_chart_source
+
+    from .filters import LeadPageFilter
+    from .selectors import lead_list
+
+    register_chart_source(ChartSource(
+        key="leads",
+        label=_("Leads"),
+        list_url_name="lead-list",
+        queryset=lambda user: lead_list(user=user),
+        filterset=LeadPageFilter,
+        money_fields=(("estimated_value", _("Estimated value")),
+                      ("budget_amount", _("Budget amount"))),
+        choice_fields=(("status", _("Status")), ("source", _("Source")),
+                       ("rating", _("Rating"))),
+        dates=(DateSpec("created_at", _("Created"), "created_after", "created_before"),),
+        fixed_params=(("view", "all"),),  # the list opens on "my open leads" otherwise
+        order=10,
+    ))
+
+
+_register_chart_source()

@@ -15,8 +15,10 @@ from django.db.models import Q
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+from django_fsm import FSMField, transition
 
+from crm.common.db import TrigramIndex
+from crm.common.fsm import StateMachineMixin
 from crm.common.models import ActivityRollupFields, AddressFields, BaseModel
 from crm.customers.models import Industry
 
@@ -94,7 +96,7 @@ def _money(verbose):
     return models.DecimalField(verbose, max_digits=18, decimal_places=2, null=True, blank=True)
 
 
-class Lead(ConcurrentTransitionMixin, ActivityRollupFields, AddressFields, BaseModel):
+class Lead(StateMachineMixin, ActivityRollupFields, AddressFields, BaseModel):
     topic = models.CharField(_("topic"), max_length=300)
     salutation = models.CharField(_("salutation"), max_length=20, blank=True)
     first_name = models.CharField(_("first name"), max_length=80, blank=True)
@@ -171,7 +173,7 @@ class Lead(ConcurrentTransitionMixin, ActivityRollupFields, AddressFields, BaseM
     mobile_key = models.CharField(max_length=30, blank=True, editable=False)
 
     KEY_SOURCES = {"first_name", "last_name", "company", "email", "business_phone",
-                   "mobile_phone"}
+                   "mobile_phone", "country"}
     KEY_FIELDS = ["name_key", "company_key", "email_key", "email_domain", "phone_key",
                   "mobile_key"]
 
@@ -199,6 +201,10 @@ class Lead(ConcurrentTransitionMixin, ActivityRollupFields, AddressFields, BaseM
             models.Index(fields=["phone_key"], name="lead_phone_key_idx"),
             models.Index(fields=["mobile_key"], name="lead_mobile_key_idx"),
             models.Index(fields=["email_domain"], name="lead_email_domain_idx"),
+            # Similar-name duplicates (trigram similarity on name_key) and the list/global
+            # search (`LIKE '%term%'` on the name and company keys).
+            TrigramIndex(fields=["name_key"], name="lead_name_key_trgm"),
+            TrigramIndex(fields=["company_key"], name="lead_company_key_trgm"),
             models.Index(fields=["qualifying_opportunity_id"], name="lead_qual_opp_idx",
                          condition=Q(qualifying_opportunity_id__isnull=False)),
             # Mostly-empty links: partial indexes keep them small and imports fast.
@@ -259,8 +265,9 @@ class Lead(ConcurrentTransitionMixin, ActivityRollupFields, AddressFields, BaseM
         self.company_key = company_key(self.company)
         self.email_key = email_key(self.email)
         self.email_domain = email_domain(self.email)
-        self.phone_key = phone_key(self.business_phone)
-        self.mobile_key = phone_key(self.mobile_phone)
+        # E.164, national numbers read in the lead's country (else CRM_DEFAULT_PHONE_REGION).
+        self.phone_key = phone_key(self.business_phone, self.country)
+        self.mobile_key = phone_key(self.mobile_phone, self.country)
 
     def save(self, *args, **kwargs):
         update_fields = kwargs.get("update_fields")

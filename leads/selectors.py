@@ -1,34 +1,29 @@
 """Scoped reads of leads: every list and lookup starts here."""
 
-from django.db.models import Q
+from typing import Any
+
+from django.db.models import Q, QuerySet
 
 from crm.common.visibility import get_readable_or_404, scope_readable
+from crm.users.models import User
 
 from .keys import name_key
-from .models import CLOSED_STATUSES, OPEN_STATUSES, Lead, LeadImport
+from .models import Lead, LeadImport
 
 LIST_RELATED = ("owner",)
 
 
-def lead_list(*, user):
+def lead_list(*, user: User) -> QuerySet[Lead]:
     """Leads `user` may read, shaped for list pages and the API."""
     return scope_readable(Lead.objects.select_related(*LIST_RELATED), user)
 
 
-def lead_get(*, user, pk) -> Lead:
+def lead_get(*, user: User, pk: Any) -> Lead:
     return get_readable_or_404(
         Lead.objects.select_related("owner", "existing_account", "existing_contact",
                                     "merged_into", "import_job"),
         user, pk=pk,
     )
-
-
-def open_leads(qs):
-    return qs.filter(status__in=OPEN_STATUSES)
-
-
-def closed_leads(qs):
-    return qs.filter(status__in=CLOSED_STATUSES)
 
 
 def search_filter(term: str) -> Q:
@@ -43,16 +38,16 @@ def search_filter(term: str) -> Q:
     return Q(name_key__contains=normalised) | Q(company_key__contains=normalised)
 
 
-def lead_search(user, term, limit=8):
+def lead_search(user: User, term: str, limit: int = 8) -> QuerySet[Lead]:
     """Global search provider."""
     return lead_list(user=user).filter(search_filter(term)).order_by("-created_at", "-id")[:limit]
 
 
-def lead_import_list(*, user, limit=10):
+def lead_import_list(*, user: User, limit: int = 10) -> QuerySet[LeadImport]:
     return LeadImport.objects.filter(owner=user).order_by("-created_at", "-id")[:limit]
 
 
-def lead_import_get(*, user, pk) -> LeadImport:
+def lead_import_get(*, user: User, pk: Any) -> LeadImport:
     """An import job: only its owner (and admins) see it."""
     from django.http import Http404
 

@@ -2,7 +2,6 @@
 the conversion) and ends in `lead_mark_qualified` here."""
 
 from django.apps import apps
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed
@@ -15,6 +14,7 @@ from crm.common.queue import enqueue_on_commit
 from crm.common.visibility import apply_owner_change, check_can_assign_owner, check_can_change
 
 from .models import DisqualifyReason, Lead, LeadStatus
+from .rules import RULE_FIELDS, check_lead_input
 
 LEAD_FIELDS = [
     "topic", "salutation", "first_name", "last_name", "company", "job_title", "email",
@@ -57,17 +57,7 @@ def _apply(lead: Lead, data: dict) -> list[str]:
 
 
 def _validate(lead: Lead) -> None:
-    errors = {}
-    if not (lead.topic or "").strip():
-        errors["topic"] = [_("Give the lead a topic.")]
-    if not (lead.last_name or "").strip() and not (lead.company or "").strip():
-        errors["last_name"] = [_("Enter a last name or a company.")]
-    for name in ("budget_amount", "estimated_value", "annual_revenue"):
-        value = getattr(lead, name)
-        if value is not None and value < 0:
-            errors[name] = [_("This amount cannot be negative.")]
-    if errors:
-        raise ValidationError(errors)
+    check_lead_input({name: getattr(lead, name) for name in RULE_FIELDS})
     lead.full_clean(exclude=["owner", "status"], validate_constraints=False)
 
 
@@ -286,18 +276,33 @@ def lead_import_create(*, actor, uploaded_file, encoding: str = "utf-8"):
     """Check an uploaded CSV (raises importer.ImportFileError with a clear message) and keep it
     as an import job waiting for its column mapping (remembered or guessed). `encoding`
     "auto" detects it; the job keeps the one used, which the mapping step can change."""
-    from .importer import AUTO_ENCODING, detect_encoding, guess_mapping, inspect_file
+    from .importer import (
+        AUTO_ENCODING,
+        detect_encoding,
+        guess_mapping,
+        inspect_file,
+        is_xlsx,
+        xlsx_to_csv,
+    )
     from .models import LeadImport
 
+    name = uploaded_file.name or "leads.csv"
+    if is_xlsx(uploaded_file, name):
+        # An Excel workbook: its first sheet becomes a UTF-8 CSV, imported like any CSV.
+        from django.core.files import File
+
+        uploaded_file = File(xlsx_to_csv(uploaded_file), name=name)
+        encoding = "utf-8"
     if encoding == AUTO_ENCODING:
         encoding = detect_encoding(uploaded_file)
     info = inspect_file(uploaded_file, encoding)
     uploaded_file.seek(0)
-    job = LeadImport(owner=actor, file_name=(uploaded_file.name or "leads.csv")[:255],
+    job = LeadImport(owner=actor, file_name=name[:255],
                      encoding=encoding, delimiter=info.delimiter, headers=info.headers,
                      total=info.rows)
     job.mapping = guess_mapping(info.headers)
-    job.file.save(job.file_name, uploaded_file, save=False)
+    job.file.save(job.file_name if not job.file_name.lower().endswith(".xlsx")
+                  else f"{job.file_name[:-5]}.csv", uploaded_file, save=False)
     job.save()
     return job
 

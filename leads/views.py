@@ -1,3 +1,5 @@
+from dataclasses import replace
+
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -11,8 +13,11 @@ from django.views.generic import TemplateView
 
 from crm.common import listing as L
 from crm.common.errors import DomainError
+from crm.common.forms import add_domain_error
 from crm.common.views import ListPageView
 from crm.common.visibility import can_change, check_can_change
+from crm.customers.models import Industry
+from crm.scoring import display as scoring_display
 
 from . import importer, selectors, services
 from .duplicates import RULE_LABELS, duplicates_of, find_lead_duplicates
@@ -30,6 +35,7 @@ from .models import (
 
 SAVED_VIEWS = [
     ("my_open", _("My open leads")),
+    ("team_open", _("My team's open leads")),
     ("open", _("All open leads")),
     ("closed", _("Closed leads")),
     ("all", _("All leads")),
@@ -65,15 +71,19 @@ def _lead_status_cell(row, page):
 
 
 LEAD_COLUMNS = [
-    L.checkbox(_lead_select_label, header_aria=_l("Select all leads on this page")),
+    # (its label names the lead: the fields stay read whichever columns a view chooses)
+    replace(L.checkbox(_lead_select_label, header_aria=_l("Select all leads on this page")),
+            fields=("id", "first_name", "last_name", "company")),
     L.Column("name", _l("Name"), ("first_name", "last_name", "company", "email"),
-             _lead_name_cell, sort="name"),
+             _lead_name_cell, sort="name",
+             value=lambda row, page: _lead_name(row) or row["company"]),
     L.Column("company", _l("Company"), ("company",), L.text("company"), sort="company"),
     L.Column("topic", _l("Topic"), ("topic",), L.truncated("topic", 60)),
     L.Column("status", _l("Status"), ("status", "status_reason"), _lead_status_cell,
              sort="status"),
     L.Column("source", _l("Source"), ("source",), L.choice("source", LeadSource)),
     L.Column("rating", _l("Rating"), ("rating",), L.choice("rating", Rating)),
+    scoring_display.score_column(),
     L.Column("value", _l("Est. value"), ("estimated_value",),
              L.money("estimated_value", blank_if_none=True), sort="value", css="num"),
     L.person_column("owner", _l("Owner")),
@@ -82,16 +92,39 @@ LEAD_COLUMNS = [
 ]
 
 
+# Columns a user may add with the column chooser (saved views): related names are joined
+LEAD_EXTRA_COLUMNS = (
+    L.Column("email", _l("Email"), ("email",), L.text("email")),
+    L.Column("phone", _l("Business phone"), ("business_phone",), L.text("business_phone")),
+    L.Column("mobile", _l("Mobile phone"), ("mobile_phone",), L.text("mobile_phone")),
+    L.Column("job_title", _l("Job title"), ("job_title",), L.text("job_title")),
+    L.Column("industry", _l("Industry"), ("industry",), L.choice("industry", Industry)),
+    L.Column("city", _l("City"), ("city",), L.text("city")),
+    L.Column("country", _l("Country"), ("country",), L.text("country")),
+    L.Column("close", _l("Est. close"), ("estimated_close_date",),
+             L.day("estimated_close_date"), sort="close", css="nowrap"),
+    L.Column("account", _l("Existing account"), ("existing_account_id", "existing_account__name"),
+             L.link("existing_account__name", "account-detail", pk="existing_account_id")),
+    L.Column("team", _l("Owner's team"), ("owner__team__name",), L.text("owner__team__name")),
+    L.Column("updated", _l("Updated"), ("updated_at",), L.when("updated_at"), css="nowrap"),
+)
+
+
 class LeadListView(ListPageView):
     template_name = "leads/lead_list.html"
     filterset_class = LeadPageFilter
     sort_fields = {"created": "created_at", "name": "last_name", "company": "company_key",
                    "status": "status", "value": "estimated_value",
-                   "close": "estimated_close_date"}
+                   "close": "estimated_close_date", "score": scoring_display.SCORE_SORT}
     default_sort = "-created"
     search_fields = ("name_key", "company_key", "email_key")
     page_by_ids = True  # "my open leads": (owner, status, created, id) index answers alone
     columns = LEAD_COLUMNS
+    resource = "leads"
+    extra_columns = LEAD_EXTRA_COLUMNS
+
+    def get_columns(self):
+        return scoring_display.without_score(super().get_columns(), self.request)
 
     def saved_view(self) -> str:
         view = self.request.GET.get("view", "my_open")
@@ -102,6 +135,11 @@ class LeadListView(ListPageView):
         view = self.saved_view()
         if view == "my_open":
             qs = qs.filter(owner=self.request.user, status__in=OPEN_STATUSES)
+        elif view == "team_open":
+            from crm.common.visibility import team_member_ids
+
+            qs = qs.filter(owner_id__in=team_member_ids(self.request.user),
+                           status__in=OPEN_STATUSES)
         elif view == "open":
             qs = qs.filter(status__in=OPEN_STATUSES)
         elif view == "closed":
@@ -120,7 +158,8 @@ class LeadListView(ListPageView):
             current_view=current,
             disqualify_form=DisqualifyForm(),
             is_filtered=ctx["is_filtered"] and any(
-                v for k, v in self.request.GET.items() if k not in ("page", "sort", "view")),
+                v for k, v in self.request.GET.items()
+                if k not in ("page", "sort", "view", "cols", "saved")),
         )
         return ctx
 
@@ -142,6 +181,7 @@ class LeadDetailView(LoginRequiredMixin, TemplateView):
             disqualify_form=DisqualifyForm(),
             allowed=services.allowed_actions(lead),
             qualify_url=_reverse_or_empty("lead-qualify", lead.pk),
+            score_badge=scoring_display.score_badge(record=lead, request=self.request),
         )
         return ctx
 
@@ -153,14 +193,6 @@ def _reverse_or_empty(name, *args) -> str:
         return reverse(name, args=args)
     except NoReverseMatch:
         return ""
-
-
-def form_error_from_domain(form, exc):
-    if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, getattr(exc, "message", None) or str(exc))
 
 
 class _LeadFormView(LoginRequiredMixin, View):
@@ -187,7 +219,7 @@ class _LeadFormView(LoginRequiredMixin, View):
             try:
                 lead = self.save(form, instance)
             except (ValidationError, PermissionDenied, DomainError) as exc:
-                form_error_from_domain(form, exc)
+                add_domain_error(form, exc)
             else:
                 messages.success(request, self.success_message(lead))
                 return redirect(lead.get_absolute_url())
@@ -249,13 +281,14 @@ class LeadDuplicateCheckView(LoginRequiredMixin, View):
             user=request.user, email=params.get("email", ""),
             phone=params.get("business_phone", "") or params.get("mobile_phone", ""),
             first_name=params.get("first_name", ""), last_name=params.get("last_name", ""),
-            company=params.get("company", ""),
+            company=params.get("company", ""), country=params.get("country", ""),
             exclude_id=int(exclude) if exclude and exclude.isdigit() else None, limit=5,
         )
         if params.get("mobile_phone") and params.get("business_phone"):
             seen = {m["lead"].pk for m in matches}
             matches += [m for m in find_lead_duplicates(
                 user=request.user, phone=params["mobile_phone"], limit=5,
+                country=params.get("country", ""),
                 exclude_id=int(exclude) if exclude and exclude.isdigit() else None)
                 if m["lead"].pk not in seen]
         return render(request, "leads/_duplicate_warning.html", {

@@ -8,7 +8,7 @@ from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from crm.catalog.models import PriceList, Product
+from crm.catalog.models import LINE_QUANTITY, TAX_RATE, PriceList, Product
 from crm.common.api import ScopedModelViewSet
 from crm.common.fastlist import FastListMixin
 from crm.common.visibility import check_can_change
@@ -268,11 +268,11 @@ class OpportunityLineSerializer(serializers.ModelSerializer):
                                                  allow_null=True)
     unit_price = serializers.DecimalField(max_digits=18, decimal_places=2, min_value=0,
                                           required=False, allow_null=True)
-    tax_rate = serializers.DecimalField(max_digits=5, decimal_places=2, min_value=0,
+    tax_rate = serializers.DecimalField(**TAX_RATE, min_value=0,
                                         max_value=100, required=False, allow_null=True)
     manual_discount = serializers.DecimalField(max_digits=18, decimal_places=2, min_value=0,
                                                required=False)
-    quantity = serializers.DecimalField(max_digits=12, decimal_places=2, required=False)
+    quantity = serializers.DecimalField(**LINE_QUANTITY, required=False)
     name = serializers.CharField(read_only=True)
 
     class Meta:

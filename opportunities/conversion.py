@@ -12,12 +12,13 @@ from django.db import transaction
 from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 
+from crm.common import matching
 from crm.common.errors import DuplicateDetected, TransitionNotAllowed
+from crm.common.matching import email_key, name_key
 from crm.common.visibility import check_can_change
 from crm.customers import services as customer_services
 from crm.customers.models import Account, Contact
 from leads import services as lead_services
-from leads.keys import company_key, email_key, name_key
 from leads.models import OPEN_STATUSES, Lead
 
 from . import services
@@ -65,14 +66,10 @@ def _copy(lead: Lead, mapping: dict) -> dict:
 
 
 def account_candidates(lead: Lead) -> list[Account]:
-    """Accounts that look like the lead's company (same name, legal form ignored)."""
-    key = company_key(lead.company)
-    if not key:
-        return []
-    first_word = key.split()[0]
-    found = Account.objects.annotate(lname=Lower("name")).filter(
-        lname__startswith=first_word).order_by("name")[:200]
-    return [a for a in found if company_key(a.name) == key][:MAX_CANDIDATES]
+    """Accounts that look like the lead's company (same name, legal form ignored): an indexed
+    lookup on the stored company key, so no match is lost however many names look alike."""
+    return list(matching.same_company(Account.objects.all(), lead.company)
+                .order_by("name", "id")[:MAX_CANDIDATES])
 
 
 def contact_candidates(lead: Lead, account: Account | None,

@@ -179,6 +179,8 @@ def _history_accounts(ctx, leads, now):
                             ["technology", "retail", "manufacturing", "healthcare", "finance"]),
                         created_at=lead.qualified_at, updated_at=lead.qualified_at)
                 for lead in leads]
+    for account in accounts:
+        account.refresh_keys()  # bulk_create does not call save(), which keeps the match keys
     Account.objects.bulk_create(accounts, batch_size=200)
     contacts = [Contact(first_name=lead.first_name, last_name=lead.last_name,
                         job_title=lead.job_title, email=lead.email,
@@ -186,6 +188,8 @@ def _history_accounts(ctx, leads, now):
                         city=lead.city, created_at=lead.qualified_at,
                         updated_at=lead.qualified_at)
                 for lead, account in zip(leads, accounts, strict=True)]
+    for contact in contacts:
+        contact.refresh_keys()
     Contact.objects.bulk_create(contacts, batch_size=200)
     for account, contact in zip(accounts, contacts, strict=True):
         account.primary_contact = contact

@@ -2,7 +2,8 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 
 from crm.common.filters import IsoDateTimeFilter
-from crm.users.models import User
+from crm.scoring import display as scoring_display
+from crm.users.models import Team, User
 
 from .models import ForecastCategory, Opportunity, Rating, RevenueSource, Stage, Status
 
@@ -49,10 +50,28 @@ class OpportunityPageFilter(django_filters.FilterSet):
         field_name="estimated_close_date", lookup_expr="lte", label=_("Closing to"),
         widget=django_filters.widgets.forms.DateInput(attrs={"type": "date"}),
     )
+    # Drill-down targets of the chart designer (crm.insights.designer): team, rating, won/lost date
+    team = django_filters.ModelChoiceFilter(field_name="owner__team", queryset=Team.objects.all(),
+                                            label=_("Team"))
+    rating = django_filters.ChoiceFilter(choices=Rating.choices, label=_("Rating"))
+    closed_after = django_filters.DateFilter(
+        field_name="actual_close_date", lookup_expr="gte", label=_("Closed from"),
+        widget=django_filters.widgets.forms.DateInput(attrs={"type": "date"}),
+    )
+    closed_before = django_filters.DateFilter(
+        field_name="actual_close_date", lookup_expr="lte", label=_("Closed to"),
+        widget=django_filters.widgets.forms.DateInput(attrs={"type": "date"}),
+    )
+    grade = scoring_display.grade_filter()
+    min_score = scoring_display.min_score_filter()
 
     class Meta:
         model = Opportunity
         fields = ["owner", "stage", "status", "forecast_category"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        scoring_display.drop_score_filters(self, self.request)
 
 
 class BoardFilter(OpportunityPageFilter):
@@ -66,3 +85,5 @@ class BoardFilter(OpportunityPageFilter):
         super().__init__(*args, **kwargs)
         self.filters.pop("status", None)
         self.filters.pop("stage", None)
+        self.filters.pop("closed_after", None)  # open opportunities have no close date
+        self.filters.pop("closed_before", None)

@@ -3,7 +3,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from crm.catalog.forms import ProductLineFormMixin
-from crm.catalog.models import PriceList, Product
+from crm.catalog.models import TAX_RATE, PriceList, Product
 from crm.common.forms import OwnerFieldMixin
 from crm.common.widgets import LookupSelect
 
@@ -136,8 +136,8 @@ class LineForm(ProductLineFormMixin, forms.ModelForm):
     unit_price = forms.DecimalField(label=_("Unit price"), required=False, max_digits=18,
                                     decimal_places=2, min_value=0,
                                     help_text=_("Empty: the price list's price."))
-    tax_rate = forms.DecimalField(label=_("Tax %"), required=False, max_digits=5,
-                                  decimal_places=2, min_value=0, max_value=100,
+    tax_rate = forms.DecimalField(label=_("Tax %"), required=False, **TAX_RATE,
+                                  min_value=0, max_value=100,
                                   help_text=_("Empty: the product's default tax."))
 
     class Meta:

@@ -16,7 +16,7 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Coalesce, TruncDate, TruncMonth
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
@@ -203,7 +203,7 @@ def top_open(ctx, limit=10):
 def _detail_link(ctx, row):
     try:
         return reverse("opportunity-detail", args=[row["id"]])
-    except Exception:
+    except NoReverseMatch:  # a row without an id
         return None
 
 
@@ -312,3 +312,33 @@ register_admin_link(AdminLink("stage-steps", _("Stage steps"),
                               "admin:opportunities_stagestep_changelist", order=50))
 register_admin_link(AdminLink("stage-settings", _("Stage settings"),
                               "admin:opportunities_stagesetting_changelist", order=51))
+
+
+# --- the chart designer (personal dashboards) --------------------------------------------------
+
+
+def _register_chart_source():
+    from crm.insights.designer import ChartSource, DateSpec, register_chart_source
+
+    from .filters import OpportunityPageFilter
+    from .selectors import opportunity_list
+
+    register_chart_source(ChartSource(
+        key="opportunities",
+        label=_("Opportunities"),
+        list_url_name="opportunity-list",
+        queryset=lambda user: opportunity_list(user=user),
+        filterset=OpportunityPageFilter,
+        money_fields=(("estimated_revenue", _("Estimated revenue")),
+                      ("actual_revenue", _("Actual revenue"))),
+        choice_fields=(("stage", _("Stage")), ("status", _("Status")),
+                       ("forecast_category", _("Forecast category")), ("rating", _("Rating"))),
+        dates=(DateSpec("estimated_close_date", _("Estimated close"), "close_after",
+                        "close_before"),
+               DateSpec("actual_close_date", _("Actual close"), "closed_after",
+                        "closed_before")),
+        order=20,
+    ))
+
+
+_register_chart_source()

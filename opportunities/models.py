@@ -18,8 +18,10 @@ from django.db.models import Q
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_fsm import FSMField, FSMModelMixin, transition
+from django_fsm import FSMField, transition
 
+from crm.catalog.models import LINE_QUANTITY, TAX_RATE
+from crm.common.fsm import StateMachineMixin
 from crm.common.models import ActivityRollupFields, BaseModel
 
 # The qualify-stage steps share the lead's vocabulary, so the values copy across on qualify.
@@ -136,7 +138,7 @@ def _gate_passed(opportunity) -> bool:
     return not opportunity.missing_steps()
 
 
-class Opportunity(FSMModelMixin, ActivityRollupFields, BaseModel):
+class Opportunity(StateMachineMixin, ActivityRollupFields, BaseModel):
     topic = models.CharField(_("topic"), max_length=300)
     account = models.ForeignKey(
         "customers.Account", verbose_name=_("account"), null=True, blank=True,
@@ -450,14 +452,12 @@ class OpportunityLine(models.Model):
                                 blank=True, on_delete=models.PROTECT, related_name="+")
     write_in_name = models.CharField(_("write-in product"), max_length=200, blank=True)
     description = models.CharField(_("description"), max_length=300, blank=True)
-    quantity = models.DecimalField(_("quantity"), max_digits=12, decimal_places=2,
-                                   default=Decimal("1.00"))
+    quantity = models.DecimalField(_("quantity"), **LINE_QUANTITY, default=Decimal("1.00"))
     unit_price = models.DecimalField(_("unit price"), max_digits=18, decimal_places=2)
     price_overridden = models.BooleanField(_("price overridden"), default=False)
     manual_discount = models.DecimalField(_("manual discount"), max_digits=18, decimal_places=2,
                                           default=ZERO)
-    tax_rate = models.DecimalField(_("tax rate (%)"), max_digits=5, decimal_places=2,
-                                   default=ZERO)
+    tax_rate = models.DecimalField(_("tax rate (%)"), **TAX_RATE, default=ZERO)
     amount = models.DecimalField(_("amount"), max_digits=18, decimal_places=2, default=ZERO,
                                  editable=False)
     tax = models.DecimalField(_("tax"), max_digits=18, decimal_places=2, default=ZERO,

@@ -1,6 +1,6 @@
 """Every read of opportunities, already scoped to what the user may see."""
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, F, Q, Sum
 
 from crm.common.visibility import get_readable_or_404, scope_readable
 
@@ -129,9 +129,11 @@ def pipeline_columns(*, queryset, limit_per_stage=50, velocity_owner_ids=None,
 
 def lane_cards(*, queryset, stage: str, limit=50) -> list:
     """The first open cards of one board lane by revenue: one LIMIT query walking the
-    (status, stage, -estimated_revenue) index; only what a card shows is loaded."""
+    (status, stage, -estimated_revenue) index; only what a card shows is loaded, with the
+    score's grade (`score_grade`, joined in the same query; None when not scored)."""
     return list(
         queryset.filter(status=Status.OPEN, stage=stage).only(*CARD_FIELDS)
+        .annotate(score_grade=F("score_row__grade"))
         .order_by("-estimated_revenue", "-id")[:limit]
     )
 

@@ -7,7 +7,6 @@ event and, for stage moves, a `StageChange` row. Domain failures raise `crm.comm
 classes, which the API maps to JSON 4xx and the HTML views to messages.
 """
 
-from datetime import date
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -553,7 +552,7 @@ def opportunity_line_add(*, opportunity: Opportunity, actor, product=None, write
     if tax_rate in (None, ""):
         rate = product.default_tax_rate.rate if product is not None and \
             product.default_tax_rate_id else ZERO
-        tax_rate = round_money(rate)
+        tax_rate = rate  # as precise as the catalog's rate (crm.catalog.models.TAX_RATE)
     if sort_order is None:
         sort_order = (opportunity.lines.aggregate(m=Max("sort_order"))["m"] or 0) + 1
     line = OpportunityLine(
@@ -646,10 +645,6 @@ def opportunity_recalculate_revenue(*, opportunity: Opportunity, actor=None) -> 
     if opportunity.status != Status.OPEN:
         return opportunity
     return _recalculate(opportunity)
-
-
-def default_close_date() -> date:
-    return timezone.localdate()
 
 
 @transaction.atomic

@@ -8,18 +8,18 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.html import format_html_join
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 from django.views import View
 from django.views.generic import TemplateView
 
 from crm.common import listing as L
-from crm.common.errors import DomainError
+from crm.common.errors import DomainError, error_text
 from crm.common.formatting import format_money
+from crm.common.forms import add_domain_error
 from crm.common.htmx import trigger_record_changed
 from crm.common.versions import cached_for_scope
-from crm.common.views import ListPageView
+from crm.common.views import ListPageView, safe_next_url
 from crm.common.visibility import (
     can_change,
     changeable_owner_ids,
@@ -27,6 +27,7 @@ from crm.common.visibility import (
     readable_owner_ids,
 )
 from crm.customers.selectors import contact_search
+from crm.scoring import display as scoring_display
 
 from . import selectors, services
 from .filters import BoardFilter, OpportunityPageFilter
@@ -34,37 +35,14 @@ from .forms import STEP_FORM_FIELDS, LineForm, LoseForm, OpportunityForm, StepsF
 from .models import (
     STAGE_ORDER,
     ForecastCategory,
+    LeadSource,
     OpportunityLine,
+    Rating,
     Stage,
     StageSetting,
     StageStep,
     Status,
 )
-
-
-def _error_text(exc) -> str:
-    if isinstance(exc, ValidationError):
-        return " ".join(exc.messages)
-    return str(getattr(exc, "message", exc))
-
-
-def _add_form_errors(form, exc) -> None:
-    if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    elif isinstance(exc, DomainError) and exc.extra.get("fields"):
-        for field, errors in exc.extra["fields"].items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, _error_text(exc))
-
-
-def _safe_next(request, default: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next")
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return target
-    return default
-
 
 # --- list ----------------------------------------------------------------------------------
 
@@ -101,12 +79,37 @@ OPPORTUNITY_COLUMNS = [
     L.Column("probability", _l("Probability"), ("probability",),
              lambda row, page: f"{row['probability']}%", sort="probability", css="num",
              short_label=_l("Prob.")),
+    scoring_display.score_column(),
     L.Column("close", _l("Est. close"), ("estimated_close_date",),
              L.day("estimated_close_date"), sort="close", css="nowrap"),
     L.Column("forecast", _l("Forecast"), ("forecast_category",),
              L.choice("forecast_category", ForecastCategory)),
     L.person_column("owner", _l("Owner"), sort="owner"),
 ]
+
+
+def _contact_name(row) -> str:
+    return " ".join(p for p in (row["contact__first_name"], row["contact__last_name"]) if p)
+
+
+OPPORTUNITY_EXTRA_COLUMNS = (
+    L.Column("account", _l("Account"), ("account_id", "account__name"),
+             L.link("account__name", "account-detail", pk="account_id"), sort="account"),
+    L.Column("contact", _l("Contact"), ("contact_id", "contact__first_name", "contact__last_name"),
+             L.link("contact__last_name", "contact-detail", pk="contact_id",
+                    text_fn=_contact_name)),
+    L.Column("source", _l("Source"), ("source",), L.choice("source", LeadSource)),
+    L.Column("rating", _l("Rating"), ("rating",), L.choice("rating", Rating)),
+    L.Column("currency", _l("Currency"), ("currency",), L.text("currency")),
+    L.Column("actual_revenue", _l("Actual revenue"), ("actual_revenue", "currency"),
+             L.money("actual_revenue", "currency", blank_if_none=True), css="num"),
+    L.Column("actual_close", _l("Actual close"), ("actual_close_date",),
+             L.day("actual_close_date"), css="nowrap"),
+    L.Column("team", _l("Owner's team"), ("owner__team__name",), L.text("owner__team__name")),
+    L.Column("created", _l("Created"), ("created_at",), L.when("created_at"), sort="created",
+             css="nowrap"),
+    L.Column("updated", _l("Updated"), ("updated_at",), L.when("updated_at"), css="nowrap"),
+)
 
 
 class OpportunityListView(ListPageView):
@@ -117,11 +120,16 @@ class OpportunityListView(ListPageView):
         "topic": "topic", "account": "account__name", "stage": "stage",
         "revenue": "estimated_revenue", "probability": "probability",
         "close": "estimated_close_date", "owner": "owner__last_name", "created": "created_at",
-        "status": "status",
+        "status": "status", "score": scoring_display.SCORE_SORT,
     }
     default_sort = "close"
     page_by_ids = True  # the index (owner, close date, id) answers the default page
     columns = OPPORTUNITY_COLUMNS
+    resource = "opportunities"
+    extra_columns = OPPORTUNITY_EXTRA_COLUMNS
+
+    def get_columns(self):
+        return scoring_display.without_score(super().get_columns(), self.request)
 
     def get_base_queryset(self):
         return selectors.opportunity_list(user=self.request.user)
@@ -191,6 +199,7 @@ class OpportunityDetailView(LoginRequiredMixin, TemplateView):
             close_records=list(selectors.opportunity_close_records(opportunity=opportunity)),
             can_change=can_change(self.request.user, opportunity),
             win_form=WinForm(), lose_form=LoseForm(),
+            score_badge=scoring_display.score_badge(record=opportunity, request=self.request),
         )
         return ctx
 
@@ -219,7 +228,7 @@ class OpportunityStepsView(LoginRequiredMixin, View):
                 services.opportunity_update(opportunity=opportunity, actor=request.user,
                                             **form.cleaned_data)
             except (ValidationError, DomainError) as exc:
-                _add_form_errors(form, exc)
+                add_domain_error(form, exc)
             else:
                 if not request.htmx:
                     messages.success(request, _("Steps saved."))
@@ -251,7 +260,7 @@ class _StageMoveView(LoginRequiredMixin, View):
             services.opportunity_update(opportunity=opportunity, actor=request.user,
                                         **form.cleaned_data)
         except (ValidationError, DomainError) as exc:
-            _add_form_errors(form, exc)
+            add_domain_error(form, exc)
             return form
         return None
 
@@ -281,7 +290,7 @@ class _StageMoveView(LoginRequiredMixin, View):
                 response = HttpResponse(status=200)
                 response["HX-Redirect"] = opportunity.get_absolute_url()
                 return response
-        return redirect(_safe_next(request, opportunity.get_absolute_url()))
+        return redirect(safe_next_url(request, opportunity.get_absolute_url()))
 
 
 class OpportunityAdvanceView(_StageMoveView):
@@ -328,7 +337,7 @@ class OpportunityCreateView(LoginRequiredMixin, View):
                     actor=request.user, owner=form.cleaned_data.get("owner"), **data
                 )
             except (ValidationError, DomainError, PermissionDenied) as exc:
-                _add_form_errors(form, exc)
+                add_domain_error(form, exc)
             else:
                 messages.success(request, _("Opportunity “%(topic)s” created.")
                                  % {"topic": opportunity.topic})
@@ -379,7 +388,7 @@ class OpportunityUpdateView(LoginRequiredMixin, View):
                     expected_version=request.POST.get("version") or None, **data,
                 )
             except (ValidationError, DomainError, PermissionDenied) as exc:
-                _add_form_errors(form, exc)
+                add_domain_error(form, exc)
             else:
                 messages.success(request, _("Opportunity “%(topic)s” saved.")
                                  % {"topic": opportunity.topic})
@@ -411,7 +420,7 @@ class _CloseView(LoginRequiredMixin, View):
         return render(self.request, self.template_name, {
             "form": form, "object": opportunity, "opportunity": opportunity,
             "outcome": self.outcome,
-            "next": _safe_next(self.request, opportunity.get_absolute_url()),
+            "next": safe_next_url(self.request, opportunity.get_absolute_url()),
         })
 
     def get(self, request, pk):
@@ -429,10 +438,10 @@ class _CloseView(LoginRequiredMixin, View):
             try:
                 opportunity = self.close(opportunity, form.cleaned_data)
             except (ValidationError, DomainError) as exc:
-                _add_form_errors(form, exc)
+                add_domain_error(form, exc)
             else:
                 messages.success(request, self.success_message(opportunity))
-                return redirect(_safe_next(request, opportunity.get_absolute_url()))
+                return redirect(safe_next_url(request, opportunity.get_absolute_url()))
         return self.render_form(form, opportunity)
 
 
@@ -518,7 +527,7 @@ class OpportunityLineAddView(LoginRequiredMixin, View):
                     opportunity=opportunity, actor=request.user, **form.cleaned_data
                 )
             except (ValidationError, DomainError) as exc:
-                _add_form_errors(form, exc)
+                add_domain_error(form, exc)
             else:
                 messages.success(request, _("Line “%(name)s” added.") % {"name": line.name})
                 return redirect(opportunity.get_absolute_url() + "#lines")
@@ -562,7 +571,7 @@ class OpportunityLineUpdateView(LoginRequiredMixin, View):
             try:
                 services.opportunity_line_update(line=line, actor=request.user, **data)
             except (ValidationError, DomainError) as exc:
-                _add_form_errors(form, exc)
+                add_domain_error(form, exc)
             else:
                 messages.success(request, _("Line saved."))
                 return redirect(opportunity.get_absolute_url() + "#lines")
@@ -612,6 +621,7 @@ def _board_context(request, *, error=None, moved=None, lazy=False) -> dict:
         "moved": moved,
         "querystring": querystring,
         "stages": STAGE_ORDER,
+        "scoring_on": scoring_display.scoring_on(request),
     }
 
 
@@ -648,6 +658,7 @@ class OpportunityBoardLaneView(LoginRequiredMixin, View):
         }
         return render(request, "opportunities/_lane.html", {
             "col": column, "querystring": request.GET.urlencode(),
+            "scoring_on": scoring_display.scoring_on(request),
         })
 
 
@@ -669,7 +680,7 @@ class OpportunityBoardMoveView(LoginRequiredMixin, View):
         except PermissionDenied as exc:
             error = str(exc)
         except ValidationError as exc:
-            error = _error_text(exc)
+            error = error_text(exc)
         except DomainError as exc:
             error = exc.message
         ctx = _board_context(request, error=error, moved=moved)

@@ -16,7 +16,7 @@ from rest_framework.decorators import action
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 
-from crm.catalog.models import PriceList, Product
+from crm.catalog.models import LINE_QUANTITY, TAX_RATE, PriceList, Product
 from crm.common.api import ScopedModelViewSet
 from crm.common.errors import TransitionNotAllowed
 from crm.common.fastlist import FastListMixin
@@ -119,11 +119,10 @@ class QuoteLineSerializer(serializers.ModelSerializer):
     product = serializers.PrimaryKeyRelatedField(queryset=Product.objects.all(),
                                                  required=False, allow_null=True)
     write_in_name = serializers.CharField(max_length=200, required=False, allow_blank=True)
-    quantity = serializers.DecimalField(max_digits=14, decimal_places=3, required=False)
+    quantity = serializers.DecimalField(**LINE_QUANTITY, required=False)
     unit_price = serializers.DecimalField(required=False, allow_null=True, **MONEY)
     manual_discount = serializers.DecimalField(required=False, **MONEY)
-    tax_rate = serializers.DecimalField(max_digits=6, decimal_places=3, required=False,
-                                        allow_null=True)
+    tax_rate = serializers.DecimalField(**TAX_RATE, required=False, allow_null=True)
 
     class Meta:
         model = QuoteLine

@@ -6,7 +6,7 @@ Totals are stored on the quote (and per line), recomputed by the services throug
 crm.catalog.pricing on every draft edit; an active, won or closed quote is never recomputed.
 """
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.db import models
@@ -16,6 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
+from crm.catalog.models import LINE_QUANTITY, TAX_RATE
+from crm.common.fsm import StateMachineMixin
 from crm.common.models import BaseModel
 
 MONEY = {"max_digits": 18, "decimal_places": 2}
@@ -65,18 +67,18 @@ def default_valid_until():
     return timezone.localdate() + timedelta(days=DEFAULT_VALIDITY_DAYS)
 
 
-class QuoteQuerySet(models.QuerySet):
-    def open(self):
+class QuoteQuerySet(models.QuerySet["Quote"]):
+    def open(self) -> "QuoteQuerySet":
         return self.filter(status__in=OPEN_STATUSES)
 
-    def expiring(self, *, today=None, within_days=7):
+    def expiring(self, *, today: date | None = None, within_days: int = 7) -> "QuoteQuerySet":
         """Active quotes whose validity ends within `within_days` (and has not passed)."""
         today = today or timezone.localdate()
         return self.filter(status=QuoteStatus.ACTIVE, valid_until__gte=today,
                            valid_until__lte=today + timedelta(days=within_days))
 
 
-class Quote(BaseModel):
+class Quote(StateMachineMixin, BaseModel):
     name = models.CharField(_("name"), max_length=300)
     # Assigned once from the "quote" series; every revision keeps it.
     number = models.CharField(_("quote number"), max_length=20, editable=False)
@@ -254,10 +256,10 @@ class QuoteLine(BaseModel):
     sku = models.CharField(_("SKU"), max_length=40, blank=True)
     unit = models.CharField(_("unit"), max_length=20, blank=True)
     description = models.CharField(_("description"), max_length=500, blank=True)
-    quantity = models.DecimalField(_("quantity"), max_digits=14, decimal_places=3, default=1)
+    quantity = models.DecimalField(_("quantity"), **LINE_QUANTITY, default=1)
     unit_price = models.DecimalField(_("unit price"), **MONEY)
     manual_discount = models.DecimalField(_("discount"), default=0, **MONEY)
-    tax_rate = models.DecimalField(_("tax rate (%)"), max_digits=6, decimal_places=3, default=0)
+    tax_rate = models.DecimalField(_("tax rate (%)"), **TAX_RATE, default=0)
     amount = models.DecimalField(_("amount"), default=0, editable=False, **MONEY)
     tax = models.DecimalField(_("tax"), default=0, editable=False, **MONEY)
     sort_order = models.PositiveIntegerField(_("position"), default=0)

@@ -13,7 +13,8 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from crm.common import listing as L
-from crm.common.errors import DomainError
+from crm.common.errors import DomainError, error_text
+from crm.common.forms import add_domain_error
 from crm.common.htmx import trigger_record_changed
 from crm.common.views import ListPageView
 from crm.common.visibility import can_change, check_can_change, get_readable_or_404
@@ -24,28 +25,6 @@ from .filters import QuotePageFilter
 from .forms import QuoteCloseForm, QuoteForm, QuoteFromOpportunityForm, QuoteLineForm
 from .models import Quote, QuoteLine, QuoteStatus, QuoteStatusReason, default_valid_until
 from .pdf import quote_pdf, quote_pdf_filename
-
-
-def _error_text(exc) -> str:
-    if isinstance(exc, ValidationError):
-        return " ".join(exc.messages)
-    return getattr(exc, "message", None) or str(exc)
-
-
-def _add_errors(form, exc) -> None:
-    """Put a domain or validation error on the form's fields where it names them."""
-    fields = {}
-    if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
-        fields = exc.message_dict
-    elif isinstance(exc, DomainError):
-        fields = exc.extra.get("fields") or {}
-    placed = False
-    for name, errors in fields.items():
-        target = name if name in form.fields else None
-        form.add_error(target, errors)
-        placed = True
-    if not placed:
-        form.add_error(None, _error_text(exc))
 
 
 def _create_order_url(quote) -> str | None:
@@ -116,6 +95,19 @@ QUOTE_COLUMNS = [
 ]
 
 
+QUOTE_EXTRA_COLUMNS = (
+    L.Column("account", _l("Account"), ("account_id", "account__name"),
+             L.link("account__name", "account-detail", pk="account_id"), sort="customer"),
+    L.Column("opportunity", _l("Opportunity"), ("opportunity_id", "opportunity__topic"),
+             L.link("opportunity__topic", "opportunity-detail", pk="opportunity_id")),
+    L.Column("currency", _l("Currency"), ("currency",), L.text("currency")),
+    L.Column("team", _l("Owner's team"), ("owner__team__name",), L.text("owner__team__name")),
+    L.Column("created", _l("Created"), ("created_at",), L.when("created_at"), sort="created",
+             css="nowrap"),
+    L.Column("updated", _l("Updated"), ("updated_at",), L.when("updated_at"), css="nowrap"),
+)
+
+
 class QuoteListView(ListPageView):
     template_name = "quotes/quote_list.html"
     filterset_class = QuotePageFilter
@@ -125,6 +117,8 @@ class QuoteListView(ListPageView):
                    "owner": "owner__last_name", "created": "created_at"}
     default_sort = "-created"
     columns = QUOTE_COLUMNS
+    resource = "quotes"
+    extra_columns = QUOTE_EXTRA_COLUMNS
 
     def get_base_queryset(self):
         return selectors.quote_list(user=self.request.user)
@@ -194,7 +188,7 @@ def _lines_response(request, quote, *, message=None, **kwargs):
 
 def _lines_error(request, quote, form, exc=None):
     if exc is not None:
-        _add_errors(form, exc)
+        add_domain_error(form, exc)
     if request.htmx:
         return render(request, "quotes/_lines.html",
                       _lines_context(request, quote, line_form=form))
@@ -250,7 +244,7 @@ class QuoteLineEditView(_QuoteMixin, View):
             try:
                 services.quote_update_line(line=line, actor=request.user, **data)
             except (DomainError, ValidationError) as exc:
-                _add_errors(form, exc)
+                add_domain_error(form, exc)
             else:
                 return _lines_response(request, quote, message=_("Line saved."))
         if request.htmx:
@@ -285,7 +279,7 @@ class _ActionView(_QuoteMixin, View):
         try:
             result = self.act(quote)
         except (DomainError, ValidationError) as exc:
-            messages.error(request, _error_text(exc))
+            messages.error(request, error_text(exc))
             return redirect(quote.get_absolute_url())
         return redirect(result.get_absolute_url() if isinstance(result, Quote)
                         else quote.get_absolute_url())
@@ -343,7 +337,7 @@ class QuoteCloseView(_QuoteMixin, View):
                                      reason=form.cleaned_data["reason"],
                                      note=form.cleaned_data["note"])
             except (DomainError, ValidationError) as exc:
-                messages.error(request, _error_text(exc))
+                messages.error(request, error_text(exc))
                 return redirect(quote.get_absolute_url())
             messages.success(request, _("Quote %(n)s closed.") % {"n": quote.display_number})
             return redirect(quote.get_absolute_url())
@@ -387,7 +381,7 @@ class QuoteCreateView(_QuoteFormView):
             try:
                 quote = services.quote_create(actor=request.user, owner=owner, **data)
             except (DomainError, ValidationError) as exc:
-                _add_errors(form, exc)
+                add_domain_error(form, exc)
             else:
                 messages.success(request, _("Quote %(n)s created. Add its lines below.") % {
                     "n": quote.number})
@@ -413,7 +407,7 @@ class QuoteUpdateView(_QuoteFormView, _QuoteMixin):
                 quote = services.quote_update(quote=quote, actor=request.user,
                                               **form.cleaned_data)
             except (DomainError, ValidationError) as exc:
-                _add_errors(form, exc)
+                add_domain_error(form, exc)
             else:
                 messages.success(request, _("Quote %(n)s saved.") % {"n": quote.display_number})
                 return redirect(quote.get_absolute_url())
@@ -457,7 +451,7 @@ class QuoteCreateFromOpportunityView(LoginRequiredMixin, View):
                 quote = services.quote_create_from_opportunity(
                     opportunity=opportunity, actor=request.user, **data)
             except (DomainError, ValidationError) as exc:
-                _add_errors(form, exc)
+                add_domain_error(form, exc)
             else:
                 messages.success(request, _("Quote %(n)s created from the opportunity.") % {
                     "n": quote.number})

@@ -29,6 +29,8 @@ echo "== ruff"
 .venv/bin/ruff check .
 echo "== import contracts"
 .venv/bin/lint-imports
+echo "== types (mypy ratchet: the files in scripts/mypy_ratchet.txt must pass)"
+.venv/bin/python scripts/mypy_ratchet.py
 echo "== migrations are up to date"
 .venv/bin/python manage.py makemigrations --check --dry-run >/dev/null
 echo "== deploy checks (production settings)"
@@ -68,4 +70,5 @@ if [ ! -f "$axe_stamp" ] || [ ! -f tests/e2e/node_modules/axe-core/axe.min.js ];
   touch "$axe_stamp"
 fi
 echo "== pytest"
-.venv/bin/pytest "$@"
+# File order for now (pytest-randomly is installed; issue 22 item 6 switches to random order).
+.venv/bin/pytest -p no:randomly "$@"

@@ -1,8 +1,11 @@
 import os
 from dataclasses import dataclass
+from importlib import import_module
 
 import pytest
 from django.core.cache import cache
+from django.utils import timezone, translation
+from kombu.asynchronous import set_event_loop
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -48,10 +51,49 @@ def _isolate_side_effects(settings, tmp_path):
     celery_app.conf.CELERY_TASK_ALWAYS_EAGER = True
     celery_app.conf.CELERY_TASK_EAGER_PROPAGATES = True
     outages.reset()  # a cache/broker outage simulated by one test must not leak into the next
+    # An in-process test worker (celery.contrib.testing) leaves its event loop as kombu's global
+    # one; the next test's worker would reuse it, with the old worker's timer, and never run a
+    # task with an ETA (a retry's countdown). Every test starts without one.
+    set_event_loop(None)
+    # A request activates its user's language and time zone in this thread (crm.users.middleware)
+    # and nothing deactivates them: the next test would read German messages or another zone.
+    translation.deactivate()
+    timezone.deactivate()
     cache.clear()
     yield
     celery_app.conf.CELERY_TASK_ALWAYS_EAGER = previous
     cache.clear()
+
+
+_TRANSACTIONAL_FIXTURES = {"transactional_db", "live_server", "django_db_reset_sequences"}
+
+
+def seed_process_defaults() -> None:
+    """Put the PROCESS.md stage steps and stage settings back when the table is empty.
+
+    The one home of that data is the data migration (opportunities 0002), which a transactional
+    test's flush wipes; its own `seed` function runs here against the current models."""
+    from django.apps import apps
+
+    from opportunities.models import StageStep
+
+    if not StageStep.objects.exists():
+        import_module("opportunities.migrations.0002_seed_stage_steps").seed(apps, None)
+
+
+@pytest.fixture(autouse=True)
+def _process_defaults(request):
+    """Every test that uses the database starts with the default stage steps, whatever ran
+    before it (tests pass in any order; no `serialized_rollback` needed for them)."""
+    marker = request.node.get_closest_marker("django_db")
+    names = set(request.fixturenames)
+    if marker is None and not names & ({"db"} | _TRANSACTIONAL_FIXTURES):
+        return
+    kwargs = marker.kwargs if marker else {}
+    transactional = bool(kwargs.get("transaction") or kwargs.get("reset_sequences")
+                         or names & _TRANSACTIONAL_FIXTURES)
+    request.getfixturevalue("transactional_db" if transactional else "db")
+    seed_process_defaults()
 
 
 @dataclass

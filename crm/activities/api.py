@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 
 from crm.common.api import ScopedModelViewSet
 from crm.common.db import fixed_join_order
+from crm.common.fastlist import FastListMixin
 from crm.common.schema import AnsweredChoiceField
 from crm.users.models import User
 
@@ -109,9 +110,120 @@ class ActivitySerializer(serializers.ModelSerializer):
         return fields
 
 
-class ActivityViewSet(ScopedModelViewSet):
+_REGARDING_COLUMNS = tuple(f"{field}_id" for field in REGARDING_FIELDS.values())
+
+
+def _row_regarding(row):
+    for type_name, field in REGARDING_FIELDS.items():
+        record_id = row[f"{field}_id"]
+        if record_id is not None:
+            return type_name, record_id
+    return None, None
+
+
+def _fast_regarding_type(view, rows):
+    return lambda row: _row_regarding(row)[0]
+
+
+def _fast_regarding_id(view, rows):
+    return lambda row: _row_regarding(row)[1]
+
+
+def _fast_state(view, rows):
+    return lambda row: row["state"]  # as `ActivitySerializer.to_representation` sets it
+
+
+def _fast_attachment(view, rows):
+    request = view.request
+
+    def attachment(row):
+        if not row["attachment"]:
+            return None
+        return request.build_absolute_uri(reverse("activity-attachment", args=[row["id"]]))
+    return attachment
+
+
+# The fields `str()` of each regarding record reads (the models' `__str__` and the properties
+# it uses), read by the list's own query; a record whose `__str__` wants anything else is
+# loaded whole (selectors.regarding_names), so the name is always the model's own.
+_REGARDING_LABEL_FIELDS = {
+    "account": ("name",),
+    "contact": ("first_name", "last_name"),
+    "lead": ("first_name", "last_name", "company", "topic"),
+    "opportunity": ("topic",),
+    "quote": ("number", "revision", "name"),
+    "order": ("number", "name"),
+    "invoice": ("number", "id"),
+}
+
+
+def _label_column(type_name, name):
+    field = REGARDING_FIELDS[type_name]
+    return f"{field}_id" if name == "id" else f"{field}__{name}"
+
+
+_REGARDING_LABEL_COLUMNS = tuple(_label_column(type_name, name)
+                                 for type_name, names in _REGARDING_LABEL_FIELDS.items()
+                                 for name in names)
+
+
+class _LabelFields:
+    """A regarding record's label fields, read like the instance: the model's properties are
+    computed on them; anything else is an AttributeError (then the record is loaded)."""
+
+    __slots__ = ("_model", "_values")
+
+    def __init__(self, model, values):
+        self._model = model
+        self._values = values
+
+    def __getattr__(self, name):
+        values = self._values
+        if name in values:
+            return values[name]
+        if name == "pk" and "id" in values:
+            return values["id"]
+        attr = getattr(self._model, name, None)
+        if isinstance(attr, property):
+            return attr.fget(self)
+        raise AttributeError(name)
+
+
+def _fast_regarding_name(view, rows):
+    """`str()` of each row's regarding record from the row's label columns."""
+    models = {type_name: Activity._meta.get_field(field).related_model
+              for type_name, field in REGARDING_FIELDS.items()}
+    names, missing = {}, []
+    for row in rows:
+        type_name, record_id = _row_regarding(row)
+        if type_name is None or (type_name, record_id) in names:
+            continue
+        model = models[type_name]
+        fields = {name: row[_label_column(type_name, name)]
+                  for name in _REGARDING_LABEL_FIELDS.get(type_name, ())}
+        try:
+            names[(type_name, record_id)] = str(model.__str__(_LabelFields(model, fields)))
+        except AttributeError:
+            missing.append((type_name, record_id))
+    if missing:
+        names.update(selectors.regarding_names(missing))
+    return lambda row: names.get(_row_regarding(row), "")
+
+
+class ActivityViewSet(FastListMixin, ScopedModelViewSet):
     queryset = Activity.objects.none()  # for the schema; requests use the selector
     serializer_class = ActivitySerializer
+    # The list from `values()` rows (crm.common.fastlist): what `to_representation` and the
+    # method field add, computed per page; tests/api/test_fast_list.py compares both paths.
+    fast_list_computed = {
+        "regarding_type": (_REGARDING_COLUMNS, _fast_regarding_type),
+        "regarding_id": (_REGARDING_COLUMNS, _fast_regarding_id),
+        "state": (("state",), _fast_state),
+        "attachment": (("id", "attachment"), _fast_attachment),
+        "regarding_name": (_REGARDING_COLUMNS + _REGARDING_LABEL_COLUMNS,
+                           _fast_regarding_name),
+    }
+    fast_list_reproduces_overrides = True
     filterset_class = ActivityFilter
     search_fields = ["subject", "description"]
     ordering_fields = ["id", "created_at", "updated_at", "due_at", "starts_at", "priority"]

@@ -5,6 +5,9 @@ An activity regards exactly one record through explicit, nullable foreign keys (
 type) and a check constraint; `REGARDING_FIELDS` lists them in the order they were added.
 """
 
+from datetime import datetime
+from typing import Any
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator
@@ -12,8 +15,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_fsm import FSMField, FSMModelMixin, transition
+from django_fsm import FSMField, transition
 
+from crm.common.fsm import StateMachineMixin
 from crm.common.models import BaseModel
 
 # Record type name (registry spelling) -> foreign key field on Activity.
@@ -32,7 +36,7 @@ ATTACHMENT_EXTENSIONS = ["pdf", "png", "jpg", "jpeg", "gif", "txt", "csv", "docx
                          "pptx", "odt", "ods", "eml", "msg"]
 
 
-def validate_attachment_size(file) -> None:
+def validate_attachment_size(file: Any) -> None:
     if file and file.size > ATTACHMENT_MAX_BYTES:
         raise ValidationError(
             _("The attachment is %(size)s MB; the limit is %(limit)s MB."),
@@ -42,7 +46,7 @@ def validate_attachment_size(file) -> None:
         )
 
 
-def exactly_one_regarding(fields) -> Q:
+def exactly_one_regarding(fields: Any) -> Q:
     """Q that holds when exactly one of `fields` is set (the check constraint)."""
     fields = list(fields)
     condition = Q()
@@ -80,15 +84,15 @@ class Direction(models.TextChoices):
     INCOMING = "incoming", _("Incoming")
 
 
-class ActivityQuerySet(models.QuerySet):
-    def open(self):
+class ActivityQuerySet(models.QuerySet["Activity"]):
+    def open(self) -> "ActivityQuerySet":
         return self.filter(state=ActivityState.OPEN)
 
-    def with_regarding(self):
+    def with_regarding(self) -> "ActivityQuerySet":
         return self.select_related("owner", *REGARDING_FIELDS.values())
 
 
-class Activity(FSMModelMixin, BaseModel):
+class Activity(StateMachineMixin, BaseModel):
     kind = models.CharField(_("kind"), max_length=20, choices=ActivityKind.choices)
     state = FSMField(_("state"), max_length=20, choices=ActivityState.choices,
                      default=ActivityState.OPEN, protected=True)
@@ -161,10 +165,10 @@ class Activity(FSMModelMixin, BaseModel):
                          name="activity_unsynced_idx"),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.subject
 
-    def get_absolute_url(self):
+    def get_absolute_url(self) -> str:
         from django.urls import reverse
 
         return reverse("activity-detail", args=[self.pk])
@@ -183,11 +187,11 @@ class Activity(FSMModelMixin, BaseModel):
         return getattr(self, f"{REGARDING_FIELDS[type_name]}_id") if type_name else None
 
     @property
-    def regarding(self):
+    def regarding(self) -> Any:
         type_name = self.regarding_type
         return getattr(self, REGARDING_FIELDS[type_name]) if type_name else None
 
-    def set_regarding(self, record_type: str, record) -> None:
+    def set_regarding(self, record_type: str, record: Any) -> None:
         for field in REGARDING_FIELDS.values():
             setattr(self, field, None)
         setattr(self, REGARDING_FIELDS[record_type], record)
@@ -195,24 +199,24 @@ class Activity(FSMModelMixin, BaseModel):
     # --- derived ---------------------------------------------------------------------------
     @property
     def is_open(self) -> bool:
-        return self.state == ActivityState.OPEN
+        return bool(self.state == ActivityState.OPEN)
 
     @property
-    def when(self):
+    def when(self) -> datetime | None:
         """The date that matters for this kind: start for appointments, due for the rest."""
         return self.starts_at if self.kind == ActivityKind.APPOINTMENT else self.due_at
 
-    def is_overdue(self, now=None) -> bool:
+    def is_overdue(self, now: datetime | None = None) -> bool:
         when = self.when
         return self.is_open and when is not None and when < (now or timezone.now())
 
     # --- transitions (in-memory only; services save) ----------------------------------------
     @transition(field=state, source=ActivityState.OPEN, target=ActivityState.COMPLETED)
-    def complete(self):
+    def complete(self) -> None:
         self.completed_at = timezone.now()
 
     @transition(field=state, source=ActivityState.OPEN, target=ActivityState.CANCELED)
-    def cancel(self):
+    def cancel(self) -> None:
         self.canceled_at = timezone.now()
 
 
@@ -248,7 +252,7 @@ class Event(models.Model):
                          name="event_unsynced_idx"),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.record_type}:{self.record_id} {self.action}"
 
     @property
@@ -267,14 +271,14 @@ class Event(models.Model):
         return str(label) if label is not None else value.replace("_", " ")
 
 
-def _state_labels(record_type: str) -> dict:
+def _state_labels(record_type: str) -> dict[str, Any]:
     """{stored value: label} over the choice fields of the record type's model (status first,
     as fields are declared), for event titles; empty for an unknown record type."""
     from crm.common.registries import record_types
 
     if record_type not in record_types:
         return {}
-    labels: dict = {}
+    labels: dict[str, Any] = {}
     for field in record_types.get(record_type).model._meta.get_fields():
         for value, label in getattr(field, "flatchoices", None) or ():
             labels.setdefault(value, label)

@@ -3,8 +3,9 @@
 import base64
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -43,11 +44,28 @@ def _hide_unreadable_regarding(qs, user):
     return qs
 
 
-def activity_list(*, user):
+def activity_list(*, user: Any) -> QuerySet[Activity]:
     """Activities `user` may read (owned-record rules) on records they may read, with owner
     and regarding record."""
     return _hide_unreadable_regarding(scope_readable(Activity.objects.with_regarding(), user),
                                       user)
+
+
+def regarding_names(pairs) -> dict:
+    """`{(record type, id): str(record)}` for (type, id) pairs, one query per record type, read
+    like `select_related` reads them (the base manager, no scoping: the caller's list is
+    already scoped). For lists of activities built from `values()` rows."""
+    wanted: dict[str, set] = {}
+    for type_name, record_id in pairs:
+        if type_name is None:
+            continue
+        wanted.setdefault(type_name, set()).add(record_id)
+    names = {}
+    for type_name, ids in wanted.items():
+        model = Activity._meta.get_field(REGARDING_FIELDS[type_name]).related_model
+        for record in model._base_manager.filter(pk__in=ids):
+            names[(type_name, record.pk)] = str(record)
+    return names
 
 
 def activity_get(*, user, pk) -> Activity:

@@ -6,6 +6,8 @@ needs only read access to that record. Each write flags the activity for the tim
 aggregation in the same transaction and queues the aggregation after commit.
 """
 
+from typing import Any
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -20,6 +22,7 @@ from crm.common.visibility import (
     check_can_change,
     get_readable_or_404,
 )
+from crm.users.models import User
 
 from . import aggregation
 from .models import REGARDING_FIELDS, Activity, ActivityKind, ActivityState
@@ -34,7 +37,7 @@ EDITABLE_FIELDS = [
 BORN_COMPLETED = {ActivityKind.NOTE}
 
 
-def resolve_regarding(*, user, record_type: str, record_id):
+def resolve_regarding(*, user: User, record_type: str, record_id: Any) -> Any:
     """The record an activity will regard, if `user` may read it (404 otherwise)."""
     if record_type not in REGARDING_FIELDS or record_type not in record_types:
         raise ValidationError({"regarding_type": [
@@ -47,7 +50,7 @@ def resolve_regarding(*, user, record_type: str, record_id):
                                pk=record_id)
 
 
-def _apply(activity: Activity, data: dict) -> list[str]:
+def _apply(activity: Activity, data: dict[str, Any]) -> list[str]:
     changed = []
     for name, value in data.items():
         if name == "attachment":
@@ -80,8 +83,8 @@ def _queue_sync(activity: Activity) -> None:
 
 
 @transaction.atomic
-def activity_create(*, actor, kind: str, regarding, owner=None, completed: bool | None = None,
-                    **data) -> Activity:
+def activity_create(*, actor: User, kind: str, regarding: Any, owner: User | None = None,
+                    completed: bool | None = None, **data: Any) -> Activity:
     """Create an activity regarding one readable record, owned by `owner` (default: actor).
 
     Notes are born completed; `completed=True` logs a call/e-mail/task as already done (and
@@ -116,8 +119,8 @@ def _lock(activity: Activity) -> Activity:
 
 
 @transaction.atomic
-def activity_update(*, activity: Activity, actor, owner=None, regarding=None,
-                    **data) -> Activity:
+def activity_update(*, activity: Activity, actor: User, owner: User | None = None,
+                    regarding: Any = None, **data: Any) -> Activity:
     """Change an open activity (closed ones are a record of the past: 409 record_locked).
 
     A new `regarding` record must be readable by the actor; reassigning needs a manager/admin.
@@ -146,7 +149,7 @@ def activity_update(*, activity: Activity, actor, owner=None, regarding=None,
     return activity
 
 
-def _transition(activity: Activity, actor, name: str) -> Activity:
+def _transition(activity: Activity, actor: User, name: str) -> Activity:
     activity = _lock(activity)
     check_can_change(actor, activity)
     if not activity.is_open:
@@ -163,7 +166,7 @@ def _transition(activity: Activity, actor, name: str) -> Activity:
 
 
 @transaction.atomic
-def activity_complete(*, activity: Activity, actor) -> Activity:
+def activity_complete(*, activity: Activity, actor: User) -> Activity:
     """Mark an open activity completed and send `activity_completed` (409 if not open)."""
     activity = _transition(activity, actor, "complete")
     activity_completed.send(sender=Activity, activity=activity, actor=actor)
@@ -171,13 +174,13 @@ def activity_complete(*, activity: Activity, actor) -> Activity:
 
 
 @transaction.atomic
-def activity_cancel(*, activity: Activity, actor) -> Activity:
+def activity_cancel(*, activity: Activity, actor: User) -> Activity:
     """Cancel an open activity (409 if it is not open)."""
     return _transition(activity, actor, "cancel")
 
 
 @transaction.atomic
-def activity_delete(*, activity: Activity, actor) -> None:
+def activity_delete(*, activity: Activity, actor: User) -> None:
     """Delete an activity; the records whose timelines showed it get their rollups recounted."""
     activity = _lock(activity)
     check_can_change(actor, activity)

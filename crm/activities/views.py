@@ -9,21 +9,23 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 from django.views import View
 from django.views.generic import TemplateView
 
+from crm.common import listing as L
 from crm.common.errors import DomainError
+from crm.common.forms import add_domain_error
 from crm.common.htmx import trigger_record_changed
-from crm.common.views import ListPageView
+from crm.common.views import ListPageView, safe_next_url
 from crm.common.visibility import can_change, check_can_change
 
 from . import aggregation, selectors, services
 from .calendar import build_calendar
 from .filters import ActivityPageFilter
 from .forms import QUICK_ADD_LABELS, ActivityForm, QuickAddForm
-from .models import REGARDING_FIELDS, ActivityKind
+from .models import REGARDING_FIELDS, ActivityKind, ActivityState, Priority
 from .panels import timeline_context, timeline_panel_context
 
 MY_VIEWS = [
@@ -36,20 +38,57 @@ MY_VIEWS = [
 ]
 
 
-def _safe_next(request, fallback: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, {request.get_host()},
-                                                  require_https=request.is_secure()):
-        return target
-    return fallback
+# What the column chooser offers on the activities page. Without chosen columns the page
+# keeps its own rows (with the complete and cancel buttons).
+_REGARDING_COLUMNS = (
+    ("account", "account-detail", ("account__name",)),
+    ("contact", "contact-detail", ("contact__first_name", "contact__last_name")),
+    ("lead", "lead-detail", ("lead__first_name", "lead__last_name", "lead__company")),
+    ("opportunity", "opportunity-detail", ("opportunity__topic",)),
+    ("quote", "quote-detail", ("quote__number",)),
+    ("order", "order-detail", ("order__number",)),
+    ("invoice", "invoice-detail", ("invoice__number",)),
+)
 
 
-def _form_error_from_domain(form, exc) -> None:
-    if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, getattr(exc, "message", None) or str(exc))
+def _regarding(row):
+    for name, url_name, fields in _REGARDING_COLUMNS:
+        if row[f"{name}_id"] is not None:
+            return name, url_name, " ".join(str(row[f]) for f in fields if row[f])
+    return None, None, ""
+
+
+def _regarding_cell(row, page):
+    name, url_name, label = _regarding(row)
+    if name is None:
+        return ""
+    return f'<a href="{page.url(url_name, row[f"{name}_id"])}">{L.esc(label)}</a>'
+
+
+ACTIVITY_COLUMNS = [
+    L.Column("subject", _l("Subject"), ("subject",), L.link("subject", "activity-detail"),
+             sort="subject"),
+    L.Column("kind", _l("Kind"), ("kind",), L.choice("kind", ActivityKind), sort="kind"),
+    L.Column("regarding", _l("Regarding"),
+             tuple(f for name, _u, fields in _REGARDING_COLUMNS for f in (f"{name}_id", *fields)),
+             L.with_plain(_regarding_cell, lambda row, page: _regarding(row)[2])),
+    L.Column("when", _l("Due / starts"), ("when_at",), L.when("when_at"), sort="when",
+             css="nowrap"),
+    L.Column("priority", _l("Priority"), ("priority",), L.choice("priority", Priority),
+             sort="priority"),
+    L.Column("state", _l("State"), ("state",), L.choice("state", ActivityState)),
+]
+ACTIVITY_EXTRA_COLUMNS = (
+    L.Column("description", _l("Description"), ("description",), L.truncated("description", 80)),
+    L.Column("location", _l("Location"), ("location",), L.text("location")),
+    L.Column("duration", _l("Duration (minutes)"), ("duration_minutes",),
+             L.text("duration_minutes"), css="num"),
+    L.person_column("owner", _l("Owner")),
+    L.Column("completed", _l("Completed"), ("completed_at",), L.when("completed_at"),
+             css="nowrap"),
+    L.Column("created", _l("Created"), ("created_at",), L.when("created_at"), sort="created",
+             css="nowrap"),
+)
 
 
 class ActivityListView(ListPageView):
@@ -62,6 +101,13 @@ class ActivityListView(ListPageView):
     sort_fields = {"when": "when_at", "subject": "subject", "kind": "kind",
                    "priority": "priority", "created": "created_at"}
     default_sort = "when"
+    columns = ACTIVITY_COLUMNS
+    resource = "activities"
+    extra_columns = ACTIVITY_EXTRA_COLUMNS
+
+    def get_columns(self):
+        # the page's own rows (with their buttons) unless the user chose columns
+        return super().get_columns() if self.chosen_column_keys() else None
 
     def current_view(self) -> str:
         view = self.request.GET.get("view", "open")
@@ -115,7 +161,7 @@ class ActivityUpdateView(LoginRequiredMixin, View):
                 activity = services.activity_update(activity=activity, actor=request.user,
                                                     owner=owner, **data)
             except (ValidationError, PermissionDenied, DomainError) as exc:
-                _form_error_from_domain(form, exc)
+                add_domain_error(form, exc)
             else:
                 messages.success(request, _("Activity “%(s)s” saved.") % {"s": activity.subject})
                 return redirect(activity.get_absolute_url())
@@ -135,7 +181,7 @@ class ActivityDeleteView(LoginRequiredMixin, View):
         messages.success(request, _("Activity “%(s)s” deleted.") % {"s": activity.subject})
         fallback = regarding.get_absolute_url() if regarding is not None else reverse(
             "activity-list")
-        return redirect(_safe_next(request, fallback))
+        return redirect(safe_next_url(request, fallback))
 
 
 class _ActivityTransitionView(LoginRequiredMixin, View):
@@ -163,7 +209,7 @@ class _ActivityTransitionView(LoginRequiredMixin, View):
                 return trigger_record_changed(render(request, template, {
                     "activity": activity, "now": timezone.now(), "in_list": True}))
             messages.success(request, self.done_message % {"s": activity.subject})
-        return redirect(_safe_next(request, activity.get_absolute_url()))
+        return redirect(safe_next_url(request, activity.get_absolute_url()))
 
 
 class ActivityCompleteView(_ActivityTransitionView):
@@ -194,7 +240,7 @@ class QuickAddView(LoginRequiredMixin, View):
                     actor=request.user, kind=kind, regarding=record,
                     completed=done if kind != ActivityKind.NOTE else None, **data)
             except (ValidationError, PermissionDenied, DomainError) as exc:
-                _form_error_from_domain(form, exc)
+                add_domain_error(form, exc)
         if activity is not None:
             aggregation.process_items(activity_ids=[activity.pk])  # read-your-writes
             record = type(record)._default_manager.get(pk=record.pk)  # fresh rollup counts

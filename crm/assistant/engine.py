@@ -11,9 +11,11 @@ import logging
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, transaction
 from django.db.models import Q
 from django.utils import timezone
+
+from crm.common.db_router import on_replica
 
 from .models import AssistantSettings, Card, CardState, ScanState
 from .registry import CardSpec, Rule, ScanContext, rules, rules_for
@@ -77,8 +79,10 @@ def reconcile(rule: Rule, ctx: ScanContext, record_ids) -> ScanStats:
         for record_id in rule.exclude(ctx, list(wanted)):
             wanted.pop(record_id, None)
     stats.examined = len(record_ids)
-    existing = list(Card.objects.filter(kind=rule.kind, record_type=rule.record_type,
-                                        record_id__in=record_ids))
+    # The cards are what this writes: always read on the primary, even when the records come
+    # from the read replica (a full scan).
+    existing = list(Card.objects.using(DEFAULT_DB_ALIAS).filter(
+        kind=rule.kind, record_type=rule.record_type, record_id__in=record_ids))
     keep, retire, update = set(), [], []
     for card in existing:
         spec = wanted.get(card.record_id)
@@ -129,7 +133,8 @@ def _chunks_of_ids(queryset, chunk=CHUNK):
 
 def _card_record_ids(rule: Rule, extra_filter=None, chunk=CHUNK):
     """Record ids that have cards of `rule` (optionally filtered), in ascending chunks."""
-    base = Card.objects.filter(kind=rule.kind, record_type=rule.record_type)
+    base = Card.objects.using(DEFAULT_DB_ALIAS).filter(kind=rule.kind,
+                                                        record_type=rule.record_type)
     if extra_filter is not None:
         base = base.filter(extra_filter)
     last = None
@@ -192,12 +197,20 @@ def scan(*, full: bool = False, now=None, kinds=None) -> ScanStats:
         if kinds is not None and rule.kind not in kinds:
             continue
         state, _ = ScanState.objects.get_or_create(rule=rule.kind)
+        watermark = ctx.now
         if full or state.last_scanned_at is None:
-            total.add(rule, scan_rule_full(rule, ctx))
+            # A full scan reads every record: on the read replica when there is one. Its data
+            # is as old as the replica's lag; the incremental scans look back a minute anyway,
+            # and a replica further behind moves the watermark back by its lag.
+            stats, as_of = on_replica(scan_rule_full, rule, ctx)
+            lag = timezone.now() - as_of
+            if lag > WATERMARK_OVERLAP:
+                watermark = ctx.now - lag
+            total.add(rule, stats)
             state.last_full_scan_at = ctx.now
         else:
             total.add(rule, scan_rule_incremental(rule, ctx, state.last_scanned_at))
-        state.last_scanned_at = ctx.now
+        state.last_scanned_at = watermark
         state.save(update_fields=["last_scanned_at", "last_full_scan_at"])
     wake_snoozed(ctx.now)
     return total

@@ -6,7 +6,7 @@ with the stored ones, so the unique key (user, kind, record, due date) is what m
 idempotent: running it twice finds the card already there.
 """
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -31,8 +31,8 @@ class CardState(models.TextChoices):
     DISMISSED = "dismissed", _("Dismissed")
 
 
-class CardQuerySet(models.QuerySet):
-    def visible(self, now=None):
+class CardQuerySet(models.QuerySet["Card"]):
+    def visible(self, now: datetime | None = None) -> "CardQuerySet":
         """Cards a user should see now: active, or snoozed until a time that has passed."""
         now = now or timezone.now()
         return self.filter(
@@ -83,7 +83,7 @@ class Card(models.Model):
                          condition=Q(valid_until__isnull=False)),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.title} ({self.user})"
 
     @property
@@ -145,7 +145,7 @@ class AssistantSettings(models.Model):
         verbose_name = _("assistant settings")
         verbose_name_plural = _("assistant settings")
 
-    def __str__(self):
+    def __str__(self) -> str:
         return str(_("Assistant settings"))
 
     @classmethod
@@ -161,7 +161,7 @@ class ScanState(models.Model):
     last_scanned_at = models.DateTimeField(null=True, blank=True)
     last_full_scan_at = models.DateTimeField(null=True, blank=True)
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.rule
 
 

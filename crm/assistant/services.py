@@ -7,12 +7,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crm.common.errors import BusinessRuleViolation
+from crm.users.models import User
 
 from .models import Card, CardState
 
 
 @transaction.atomic
-def card_dismiss(*, card: Card, actor) -> Card:
+def card_dismiss(*, card: Card, actor: User) -> Card:
     """Hide the card for good: it stays dismissed while its condition holds (scans keep it)."""
     card = Card.objects.select_for_update().get(pk=card.pk, user=actor)
     card.state = CardState.DISMISSED
@@ -22,7 +23,7 @@ def card_dismiss(*, card: Card, actor) -> Card:
 
 
 @transaction.atomic
-def card_snooze(*, card: Card, actor, until: datetime | None = None) -> Card:
+def card_snooze(*, card: Card, actor: User, until: datetime | None = None) -> Card:
     """Hide the card until `until` (default: 1 hour for high priority, 24 hours otherwise).
 
     Refuses a time that is not in the future or more than a year away.

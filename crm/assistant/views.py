@@ -5,7 +5,6 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
@@ -13,7 +12,7 @@ from django.views.generic import TemplateView
 from crm.common.errors import DomainError
 from crm.common.formatting import format_when
 from crm.common.registries import record_types
-from crm.common.views import ListPageView
+from crm.common.views import ListPageView, safe_next_url
 
 from . import selectors, services
 from .filters import CardFilter
@@ -46,14 +45,6 @@ class CardListView(ListPageView):
         return ctx
 
 
-def _next_url(request, default="assistant-cards"):
-    target = request.POST.get("next") or request.META.get("HTTP_REFERER") or ""
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                                  require_https=request.is_secure()):
-        return target
-    return redirect(default).url
-
-
 class CardActionView(LoginRequiredMixin, View):
     http_method_names = ["post"]
     form = None  # the snooze form, shown again with its error
@@ -68,14 +59,14 @@ class CardActionView(LoginRequiredMixin, View):
                               {"card": card, "error": exc.message,
                                "snooze_form": self.form})
             messages.error(request, exc.message)
-            return redirect(_next_url(request))
+            return redirect(safe_next_url(request, "assistant-cards", referer=True))
         if request.htmx:
             # The card leaves the list; the badge listens for the trigger and recounts.
             response = HttpResponse("")
             response["HX-Trigger"] = HX_TRIGGER
             return response
         messages.success(request, message)
-        return redirect(_next_url(request))
+        return redirect(safe_next_url(request, "assistant-cards", referer=True))
 
 
 class CardDismissView(CardActionView):

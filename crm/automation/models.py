@@ -2,6 +2,7 @@
 
 import secrets
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -43,11 +44,11 @@ class OutgoingEvent(models.Model):
                          name="automation_event_record_idx"),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.type} {self.record_type}:{self.record_id}"
 
     @property
-    def changes(self) -> dict:
+    def changes(self) -> dict[str, Any]:
         return (self.payload or {}).get("changes") or {}
 
 
@@ -78,10 +79,10 @@ class Webhook(BaseModel):
         verbose_name = _("webhook")
         verbose_name_plural = _("webhooks")
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.name or self.url
 
-    def get_absolute_url(self):
+    def get_absolute_url(self) -> str:
         return reverse("webhook-detail", args=[self.pk])
 
     def wants(self, event_type: str) -> bool:
@@ -140,7 +141,7 @@ class WebhookDelivery(models.Model):
                          name="automation_delivery_order_idx"),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.event.type} -> {self.webhook}"
 
 
@@ -188,10 +189,10 @@ class Rule(BaseModel):
         verbose_name_plural = _("automation rules")
         indexes = [models.Index(fields=["record_type", "active"], name="automation_rule_type_idx")]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.name
 
-    def get_absolute_url(self):
+    def get_absolute_url(self) -> str:
         return reverse("automation-rule-detail", args=[self.pk])
 
 

@@ -7,14 +7,13 @@ Each match is a dict: `{"type", "id", "name", "detail", "rule", "url"}`.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 
-from django.db.models import Q, Value
-from django.db.models.functions import Replace
+from django.db.models import Q
 from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext_lazy as _l
 
+from crm.common import matching
 from crm.customers import selectors as customer_selectors
 
 from .relationship import summarise
@@ -26,7 +25,6 @@ RULE_LABELS = {
     "company": _l("Same company name"),
 }
 LIMIT = 10
-MIN_PHONE_DIGITS = 7
 
 _finders: dict[str, Callable] = {}
 _discovered = False
@@ -44,25 +42,12 @@ def _discover() -> None:
         autodiscover_modules("cardscan_views")
 
 
-def _digits(value) -> str:
-    return re.sub(r"\D", "", value or "")
-
-
-def _digits_only(field_name: str):
-    expression = field_name
-    for char in (" ", "-", "(", ")", ".", "/", "+"):
-        expression = Replace(expression, Value(char), Value(""))
-    return expression
-
-
-def _phone_tail(fields: dict) -> list[str]:
-    tails = []
-    for name in ("business_phone", "mobile_phone"):
-        digits = _digits(fields.get(name))
-        if len(digits) >= MIN_PHONE_DIGITS:
-            # Compare the subscriber part: "+49 30 1234567" == "030 1234567".
-            tails.append(digits[-9:])
-    return tails
+def _phone_keys(fields: dict) -> list[str]:
+    """The card's numbers as E.164 keys (a national number read in the card's country):
+    "+49 30 1234567" on the card == "030 1234567" on a German contact."""
+    country = fields.get("country") or ""
+    return [key for key in (matching.phone_key(fields.get(name) or "", country)
+                            for name in ("business_phone", "mobile_phone")) if key]
 
 
 def contact_duplicates(*, user, fields: dict) -> list[dict]:
@@ -85,10 +70,9 @@ def contact_duplicates(*, user, fields: dict) -> list[dict]:
 
     if email:
         add(contacts.filter(Q(email__iexact=email) | Q(email2__iexact=email)), "email")
-    for tail in _phone_tail(fields):
-        add(contacts.annotate(_bp=_digits_only("business_phone"),
-                              _mp=_digits_only("mobile_phone"))
-            .filter(Q(_bp__endswith=tail) | Q(_mp__endswith=tail)), "phone")
+    keys = _phone_keys(fields)
+    if keys:
+        add(contacts.filter(matching.phone_match(keys)), "phone")
     if last and company:
         add(contacts.filter(last_name__iexact=last, first_name__iexact=first,
                             account__name__iexact=company), "name_company")

@@ -19,7 +19,7 @@ class ScanTarget(models.TextChoices):
     CONTACT = "contact", _("Contact")
 
 
-def card_image_path(instance, filename):
+def card_image_path(instance: "CardScan", filename: str) -> str:
     ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else "jpg"
     return f"cardscan/{timezone.now():%Y/%m}/{instance.token}.{ext}"
 
@@ -62,10 +62,10 @@ class CardScan(models.Model):
             models.Index(fields=["status", "created_at"], name="cardscan_status_idx"),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"Card scan {self.pk} ({self.status})"
 
-    def get_absolute_url(self):
+    def get_absolute_url(self) -> str:
         return reverse("cardscan-review", args=[self.pk])
 
     @property

@@ -15,6 +15,8 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from crm.common import matching
+
 from . import addresses, gazetteer, phones
 from .phones import e164  # noqa: F401  (re-exported: the accuracy measurement compares E.164)
 
@@ -150,13 +152,6 @@ FAX_LABELS = {"fax", "telefax", "f", "télécopie", "telecopie", "fx"}
 PHONE_LABELS = {"tel", "tél", "tel.", "phone", "telephone", "téléphone", "teléfono", "telefono",
                 "telefon", "fon", "office", "direct", "t", "p", "o", "d", "work", "bureau",
                 "fijo", "ph", "durchwahl", "zentrale", "standard", "main"}
-# Country calling code + leading digits of mobile numbers (after the country code).
-MOBILE_PREFIXES = {
-    "49": ("15", "16", "17"), "43": ("6",), "44": ("7",), "33": ("6", "7"), "34": ("6", "7"),
-    "41": ("7",), "353": ("8",), "61": ("4",), "56": ("9",), "39": ("3",), "31": ("6",),
-    "32": ("4",), "351": ("9",), "52": ("1",), "45": (), "46": ("7",), "47": ("4", "9"),
-}
-DOMESTIC_MOBILE = re.compile(r"^0(1[5-7]|6|7[0-9]{2})")  # 015x/016x/017x (DE), 06/07 (FR)
 
 EMAIL_RE = re.compile(
     r"[\w%+\-]+(?:\s?[.\-_]\s?[\w%+\-]+)*\s?(?:@|\(at\)|\[at\]|©|®)\s?"
@@ -242,33 +237,6 @@ def tidy_phone(raw: str) -> str:
     if value.count("(") != value.count(")"):
         value = value.replace("(", "").replace(")", "").strip()
     return value
-
-
-def phone_digits(value: str) -> str:
-    """Canonical form for comparing numbers: '+', then digits; a leading 00 means '+'."""
-    value = re.sub(r"\(0\)", "", value)
-    digits = re.sub(r"\D", "", value)
-    if value.strip().startswith("+"):
-        return "+" + digits
-    if digits.startswith("00"):
-        return "+" + digits[2:]
-    return digits
-
-
-def is_mobile_number(number: str) -> bool | None:
-    """True/False when the numbering plan tells; None when it cannot (e.g. North America)."""
-    canonical = phone_digits(number)
-    if canonical.startswith("+"):
-        digits = canonical[1:]
-        for code in sorted(MOBILE_PREFIXES, key=len, reverse=True):
-            if digits.startswith(code):
-                rest = digits[len(code):]
-                prefixes = MOBILE_PREFIXES[code]
-                return any(rest.startswith(p) for p in prefixes) if prefixes else None
-        return None
-    if DOMESTIC_MOBILE.match(canonical):
-        return True
-    return None
 
 
 def label_kind(label: str) -> str | None:
@@ -476,22 +444,8 @@ def _rescue_email(items: list[_Item], card: ParsedCard) -> None:
 
 # --- region ----------------------------------------------------------------------------------
 
-COUNTRY_REGIONS = {
-    "usa": "US", "us": "US", "unitedstates": "US", "unitedstatesofamerica": "US",
-    "estadosunidos": "US", "etatsunis": "US", "canada": "CA", "unitedkingdom": "GB",
-    "uk": "GB", "greatbritain": "GB", "england": "GB", "scotland": "GB", "wales": "GB",
-    "royaumeuni": "GB", "reinounido": "GB", "ireland": "IE", "australia": "AU",
-    "newzealand": "NZ", "germany": "DE", "deutschland": "DE", "allemagne": "DE",
-    "alemania": "DE", "austria": "AT", "osterreich": "AT", "switzerland": "CH", "schweiz": "CH",
-    "suisse": "CH", "svizzera": "CH", "france": "FR", "frankreich": "FR", "francia": "FR",
-    "belgium": "BE", "belgique": "BE", "netherlands": "NL", "nederland": "NL",
-    "luxembourg": "LU", "spain": "ES", "espana": "ES", "spanien": "ES", "espagne": "ES",
-    "portugal": "PT", "italy": "IT", "italia": "IT", "mexico": "MX", "chile": "CL",
-    "argentina": "AR", "colombia": "CO", "peru": "PE", "brasil": "BR", "brazil": "BR",
-    "india": "IN", "japan": "JP", "china": "CN", "singapore": "SG", "southafrica": "ZA",
-    "sweden": "SE", "sverige": "SE", "norway": "NO", "denmark": "DK", "finland": "FI",
-    "poland": "PL", "polska": "PL",
-}
+# Country names -> ISO region: one table with the phone keys (crm.common.matching).
+COUNTRY_REGIONS = matching.COUNTRY_REGIONS
 TLD_REGIONS = {
     "co.uk": "GB", "uk": "GB", "com.au": "AU", "au": "AU", "ca": "CA", "in": "IN", "co.in": "IN",
     "de": "DE", "at": "AT", "ch": "CH", "fr": "FR", "es": "ES", "ie": "IE", "it": "IT",
@@ -818,12 +772,9 @@ def _nanp_region(raw: str) -> str | None:
 
 
 def _plan(number, raw: str) -> str | None:
-    """'mobile'/'landline' from the numbering plan; the national prefixes of a number that
-    could not be parsed (no country known) as a fallback."""
-    if number is not None:
-        return phones.phone_kind(number)
-    mobile = is_mobile_number(raw)
-    return None if mobile is None else ("mobile" if mobile else "landline")
+    """'mobile'/'landline' from the numbering plan (`phonenumbers.number_type`); None for a
+    number that could not be read (a national number on a card naming no country)."""
+    return phones.phone_kind(number) if number is not None else None
 
 
 def phonenumbers_e164(number) -> str:

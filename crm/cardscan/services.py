@@ -8,9 +8,10 @@ import io
 import logging
 import secrets
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
-from django.core.files.base import ContentFile
+from django.core.files.base import ContentFile, File
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,6 +23,7 @@ from crm.common.queue import enqueue_on_commit
 from crm.common.visibility import check_can_change
 from crm.customers import services as customer_services
 from crm.customers.models import Account, Contact
+from crm.users.models import User
 
 from .images import MAX_BYTES, CardImageError, load_card_image
 from .models import CardScan, ScanStatus, ScanTarget
@@ -32,7 +34,7 @@ logger = logging.getLogger(__name__)
 STORED_MAX_SIDE = 1600
 
 
-def read_upload(upload) -> bytes:
+def read_upload(upload: File[Any]) -> bytes:
     """The upload's bytes, never reading more than the limit plus one byte."""
     if getattr(upload, "size", 0) and upload.size > MAX_BYTES:
         raise CardImageError(
@@ -41,7 +43,7 @@ def read_upload(upload) -> bytes:
                 "size": upload.size / 1024 / 1024},
         )
     upload.seek(0)
-    data = upload.read(MAX_BYTES + 1)
+    data: bytes = upload.read(MAX_BYTES + 1)
     return data
 
 
@@ -49,7 +51,7 @@ def _stored_copy(data: bytes) -> tuple[bytes, str]:
     """An upright JPEG of at most 1600 px without the photo's metadata (GPS position...)."""
     card = load_card_image(data)
     image = card.image.copy()
-    image.thumbnail((STORED_MAX_SIDE, STORED_MAX_SIDE), Image.LANCZOS)
+    image.thumbnail((STORED_MAX_SIDE, STORED_MAX_SIDE), Image.Resampling.LANCZOS)
     buffer = io.BytesIO()
     image.convert("RGB").save(buffer, "JPEG", quality=85, optimize=True)
     return buffer.getvalue(), "image/jpeg"
@@ -61,7 +63,7 @@ def worker_configured() -> bool:
     return not app.conf.task_always_eager
 
 
-def card_scan_create(*, actor, data: bytes, target: str = ScanTarget.CONTACT,
+def card_scan_create(*, actor: User, data: bytes, target: str = ScanTarget.CONTACT,
                      inline: bool | None = None) -> CardScan:
     """Store a card photo and read it: in a Celery task when a worker is configured (the page
     polls), inline otherwise or when `inline` (the API answers with the fields at once).
@@ -108,7 +110,7 @@ def card_scan_run(*, scan_id: int, data: bytes | None = None) -> CardScan | None
                    duration_ms=int(result.seconds * 1000))
 
 
-def _finish(scan_id: int, **changes) -> CardScan | None:
+def _finish(scan_id: int, **changes: Any) -> CardScan | None:
     with transaction.atomic():
         scan = CardScan.objects.select_for_update().filter(pk=scan_id).first()
         if scan is None or scan.status != ScanStatus.PENDING:
@@ -120,7 +122,7 @@ def _finish(scan_id: int, **changes) -> CardScan | None:
     return scan
 
 
-def _lock_for_save(scan: CardScan, actor) -> CardScan:
+def _lock_for_save(scan: CardScan, actor: User) -> CardScan:
     scan = CardScan.objects.select_for_update().get(pk=scan.pk)
     check_can_change(actor, scan)
     if scan.status == ScanStatus.SAVED:
@@ -128,7 +130,8 @@ def _lock_for_save(scan: CardScan, actor) -> CardScan:
     return scan
 
 
-def card_scan_attach(*, scan: CardScan, record, record_type: str, actor) -> CardScan:
+def card_scan_attach(*, scan: CardScan, record: Any, record_type: str,
+                     actor: User) -> CardScan:
     """Link a scan to the record made from it; keep or delete the picture per the setting.
 
     Call it inside the transaction that created the record."""
@@ -137,7 +140,7 @@ def card_scan_attach(*, scan: CardScan, record, record_type: str, actor) -> Card
     scan.record_id = record.pk
     scan.status = ScanStatus.SAVED
     if scan.image and not settings.CRM_CARDSCAN_KEEP_IMAGE:
-        name = scan.image.name
+        name = str(scan.image.name)
         scan.image = ""
         transaction.on_commit(lambda: scan.image.storage.delete(name))
     scan.save()
@@ -152,8 +155,9 @@ CONTACT_FIELDS = ["first_name", "last_name", "job_title", "email", "business_pho
 
 
 @transaction.atomic
-def card_scan_save_contact(*, scan: CardScan, actor, data: dict, account: Account | None = None,
-                           create_account: bool = True, owner=None) -> Contact:
+def card_scan_save_contact(*, scan: CardScan, actor: User, data: dict[str, Any],
+                           account: Account | None = None, create_account: bool = True,
+                           owner: User | None = None) -> Contact:
     """Create the contact the seller confirmed, linked to `account`, to the account with the
     card's company name, or to a new account for it (`create_account`). The fax number and
     web site, which a contact has no field for, go to the new account and the description."""

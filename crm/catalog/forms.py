@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from crm.common.widgets import LookupSelect
 
-from .models import Product
+from .models import LINE_QUANTITY, TAX_RATE, Product
 
 
 class ProductLineFormMixin:
@@ -37,13 +37,12 @@ class DocumentLineForm(ProductLineFormMixin, forms.Form):
     product = forms.ModelChoiceField(label=_("Product"), required=False,
                                      queryset=Product.objects.none())
     write_in_name = forms.CharField(label=_("or write-in"), required=False, max_length=200)
-    quantity = forms.DecimalField(label=_("Qty"), min_value=0, max_digits=14,
-                                  decimal_places=3, initial=1)
+    quantity = forms.DecimalField(label=_("Qty"), min_value=0, **LINE_QUANTITY, initial=1)
     unit_price = forms.DecimalField(label=_("Unit price"), required=False, min_value=0,
                                     max_digits=18, decimal_places=2,
                                     help_text=_("Empty: the price list's price."))
     manual_discount = forms.DecimalField(label=_("Discount"), required=False, min_value=0,
                                          max_digits=18, decimal_places=2)
     tax_rate = forms.DecimalField(label=_("Tax %"), required=False, min_value=0,
-                                  max_value=100, max_digits=6, decimal_places=3,
+                                  max_value=100, **TAX_RATE,
                                   help_text=_("Empty: the product's rate."))

@@ -1,3 +1,7 @@
+from datetime import date
+from decimal import Decimal
+from typing import Any, TypedDict
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
@@ -10,10 +14,22 @@ from django.utils.translation import gettext_lazy as _
 from crm.common.models import BaseModel
 
 
+# One precision for the quantity and the tax rate of every line (opportunity, quote, order and
+# invoice lines, their forms and serializers): a line copies along the pipeline without being
+# rounded or overflowing the next document's column.
+class Digits(TypedDict):
+    max_digits: int
+    decimal_places: int
+
+
+LINE_QUANTITY: Digits = {"max_digits": 14, "decimal_places": 3}
+TAX_RATE: Digits = {"max_digits": 6, "decimal_places": 3}
+
+
 class TaxRate(BaseModel):
     name = models.CharField(_("name"), max_length=80, unique=True)
     rate = models.DecimalField(
-        _("rate (%)"), max_digits=6, decimal_places=3,
+        _("rate (%)"), **TAX_RATE,
         validators=[MinValueValidator(0)],
     )
     is_default = models.BooleanField(_("default"), default=False)
@@ -26,7 +42,7 @@ class TaxRate(BaseModel):
                                    name="taxrate_rate_0_100"),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.name} ({self.rate.normalize()}%)"
 
 
@@ -49,10 +65,10 @@ class Product(BaseModel):
         ordering = ["name", "id"]
         indexes = [models.Index(fields=["active", "name"], name="product_active_name_idx")]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.name} ({self.sku})"
 
-    def get_absolute_url(self):
+    def get_absolute_url(self) -> str:
         return reverse("product-detail", args=[self.pk])
 
 
@@ -74,22 +90,22 @@ class PriceList(BaseModel):
             ),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.name} ({self.currency})"
 
-    def clean(self):
+    def clean(self) -> None:
         if self.valid_from and self.valid_until and self.valid_until < self.valid_from:
             raise ValidationError({"valid_until": _("The end date is before the start date.")})
         if self.currency:
             self.currency = self.currency.upper()
 
-    def is_valid_on(self, day=None) -> bool:
+    def is_valid_on(self, day: date | None = None) -> bool:
         day = day or timezone.localdate()
         return (self.valid_from is None or self.valid_from <= day) and (
             self.valid_until is None or day <= self.valid_until
         )
 
-    def price_for(self, product):
+    def price_for(self, product: Any) -> Decimal | None:
         item = self.items.filter(product=product).first()
         return item.unit_price if item else None
 
@@ -109,5 +125,5 @@ class PriceListItem(models.Model):
                                    name="pricelistitem_price_nonneg"),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.product} @ {self.unit_price}"

@@ -1,7 +1,11 @@
 """Writes to products, price lists and tax rates."""
 
+from collections.abc import Iterable
+from typing import Any
+
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Model
 from django.utils.translation import gettext as _
 
 from crm.common.deletion import delete_or_refuse
@@ -13,18 +17,19 @@ from crm.common.visibility import (
     check_can_change,
     is_admin,
 )
+from crm.users.models import User
 
 from .models import PriceList, PriceListItem, Product, TaxRate
 
 PRODUCT_FIELDS = ["sku", "name", "description", "unit", "default_tax_rate", "active"]
 
 
-def require_catalog_admin(actor):
+def require_catalog_admin(actor: User) -> None:
     if not (is_admin(actor) or actor.role == "manager"):
         raise PermissionDenied(_("Only managers and admins maintain price lists and tax rates."))
 
 
-def _apply(instance, data, allowed):
+def _apply(instance: Model, data: dict[str, Any], allowed: Iterable[str]) -> list[str]:
     changed = []
     for name, value in data.items():
         if name in allowed and getattr(instance, name) != value:
@@ -34,7 +39,7 @@ def _apply(instance, data, allowed):
 
 
 @transaction.atomic
-def product_create(*, actor, owner=None, **data) -> Product:
+def product_create(*, actor: User, owner: User | None = None, **data: Any) -> Product:
     owner = owner or actor
     check_can_assign_owner(actor, owner, visibility=PUBLIC)
     product = Product(owner=owner)
@@ -45,7 +50,7 @@ def product_create(*, actor, owner=None, **data) -> Product:
 
 
 @transaction.atomic
-def product_update(*, product: Product, actor, **data) -> Product:
+def product_update(*, product: Product, actor: User, **data: Any) -> Product:
     product = Product.objects.select_for_update().get(pk=product.pk)
     check_can_change(actor, product, visibility=PUBLIC)
     changed = _apply(product, data, PRODUCT_FIELDS)
@@ -58,7 +63,7 @@ def product_update(*, product: Product, actor, **data) -> Product:
 
 
 @transaction.atomic
-def tax_rate_save(*, actor, tax_rate: TaxRate | None = None, **data) -> TaxRate:
+def tax_rate_save(*, actor: User, tax_rate: TaxRate | None = None, **data: Any) -> TaxRate:
     require_catalog_admin(actor)
     tax_rate = tax_rate or TaxRate()
     _apply(tax_rate, data, ["name", "rate", "is_default", "active"])
@@ -70,7 +75,8 @@ def tax_rate_save(*, actor, tax_rate: TaxRate | None = None, **data) -> TaxRate:
 
 
 @transaction.atomic
-def price_list_save(*, actor, price_list: PriceList | None = None, items=None, **data) -> PriceList:
+def price_list_save(*, actor: User, price_list: PriceList | None = None,
+                    items: Iterable[dict[str, Any]] | None = None, **data: Any) -> PriceList:
     """Create or update a price list; `items` (list of {product, unit_price}) replaces them."""
     require_catalog_admin(actor)
     price_list = price_list or PriceList()
@@ -91,7 +97,7 @@ def price_list_save(*, actor, price_list: PriceList | None = None, items=None, *
     return price_list
 
 
-def catalog_delete(*, actor, instance) -> None:
+def catalog_delete(*, actor: User, instance: Product | PriceList | TaxRate) -> None:
     if isinstance(instance, Product):
         check_can_change(actor, instance, visibility=PUBLIC)
     else:
@@ -99,7 +105,7 @@ def catalog_delete(*, actor, instance) -> None:
     delete_or_refuse(instance)  # 409 record_in_use while lines or price lists use it
 
 
-def check_line_product(*, product, write_in_name: str) -> str:
+def check_line_product(*, product: Product | None, write_in_name: str) -> str:
     """The rule every document line follows: a sold catalog product or a write-in name.
     Returns the write-in name stripped; raises BusinessRuleViolation (400) otherwise."""
     write_in_name = (write_in_name or "").strip()

@@ -2,7 +2,9 @@
 
 from contextlib import contextmanager
 
+from django.contrib.postgres.indexes import GinIndex
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, migrations
+from django.db.models import Index
 
 
 def postgres_only_sql(forward: str, backward: str = ""):
@@ -16,12 +18,6 @@ def postgres_only_sql(forward: str, backward: str = ""):
         return _apply
 
     return migrations.RunPython(run(forward), run(backward), elidable=False)
-
-
-def is_postgres(connection=None) -> bool:
-    from django.db import connection as default
-
-    return (connection or default).vendor == "postgresql"
 
 
 @contextmanager
@@ -47,3 +43,39 @@ def fixed_join_order(using: str = DEFAULT_DB_ALIAS):
                 cursor.execute("RESET join_collapse_limit")
         except DatabaseError:
             pass  # an aborted transaction undoes the SET when it rolls back
+
+
+class TrigramIndex(GinIndex):
+    """`GinIndex(opclasses=["gin_trgm_ops"])` on PostgreSQL (similarity and `LIKE '%x%'` on
+    the fields); other databases (SQLite, `make run`) have no trigrams and get a plain B-tree
+    index of the same name, so migrations and table rebuilds work there too."""
+
+    def __init__(self, *, fields=(), name=None, opclasses=(), **kwargs):
+        super().__init__(fields=fields, name=name,
+                         opclasses=opclasses or ["gin_trgm_ops"] * len(fields), **kwargs)
+
+    def create_sql(self, model, schema_editor, using="", **kwargs):
+        if schema_editor.connection.vendor != "postgresql":
+            plain = Index(fields=self.fields, name=self.name)
+            return plain.create_sql(model, schema_editor, **kwargs)
+        return super().create_sql(model, schema_editor, using=using, **kwargs)
+
+
+def adopt_index(model: str, index: Index):
+    """A migration operation taking an index an earlier migration created with raw SQL on
+    PostgreSQL (same name, same definition) into the model state without rebuilding it;
+    databases where that SQL did not run get the index now. `model` is "app_label.Model"."""
+    app_label, model_name = model.split(".")
+
+    def forwards(apps, schema_editor):
+        if schema_editor.connection.vendor != "postgresql":
+            schema_editor.add_index(apps.get_model(app_label, model_name), index)
+
+    def backwards(apps, schema_editor):
+        if schema_editor.connection.vendor != "postgresql":
+            schema_editor.remove_index(apps.get_model(app_label, model_name), index)
+
+    return migrations.SeparateDatabaseAndState(
+        state_operations=[migrations.AddIndex(model_name=model_name.lower(), index=index)],
+        database_operations=[migrations.RunPython(forwards, backwards, elidable=False)],
+    )

@@ -1,7 +1,10 @@
 """Domain errors raised by services. The API maps each to a JSON error, HTML views to a message."""
 
+from collections.abc import Iterable, Mapping
 from enum import StrEnum
+from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 
@@ -28,12 +31,12 @@ class DomainError(Exception):
     status_code = 409
     default_message = _("The request could not be carried out.")
 
-    def __init__(self, message=None, **extra):
+    def __init__(self, message: object = None, **extra: Any) -> None:
         self.message = str(message or self.default_message)
         self.extra = extra
         super().__init__(self.message)
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return {"code": self.code, "message": self.message, **self.extra}
 
 
@@ -43,7 +46,8 @@ class TransitionNotAllowed(DomainError):
     code = "transition_not_allowed"
     default_message = _("This action is not allowed in the record's current state.")
 
-    def __init__(self, message=None, *, allowed=None, missing=None, **extra):
+    def __init__(self, message: object = None, *, allowed: Iterable[Any] | None = None,
+                 missing: Iterable[Any] | None = None, **extra: Any) -> None:
         if allowed is not None:
             extra["allowed"] = list(allowed)
         if missing is not None:
@@ -60,7 +64,8 @@ class DuplicateDetected(DomainError):
     code = "duplicate_detected"
     default_message = _("Possible duplicates exist.")
 
-    def __init__(self, message=None, *, candidates=(), **extra):
+    def __init__(self, message: object = None, *, candidates: Iterable[Any] = (),
+                 **extra: Any) -> None:
         super().__init__(message, candidates=list(candidates), **extra)
 
 
@@ -70,7 +75,8 @@ class BusinessRuleViolation(DomainError):
     code = "validation_error"
     status_code = 400
 
-    def __init__(self, message=None, *, fields=None, **extra):
+    def __init__(self, message: object = None, *, fields: Mapping[str, Any] | None = None,
+                 **extra: Any) -> None:
         if fields:
             extra["fields"] = fields
         super().__init__(message, **extra)
@@ -82,7 +88,8 @@ class RecordInUse(DomainError):
     code = ErrorCode.RECORD_IN_USE.value
     default_message = _("This record is in use by other records and cannot be deleted.")
 
-    def __init__(self, message=None, *, referenced_by=None, **extra):
+    def __init__(self, message: object = None, *,
+                 referenced_by: Mapping[str, Any] | None = None, **extra: Any) -> None:
         super().__init__(message, referenced_by=dict(referenced_by or {}), **extra)
 
 
@@ -90,3 +97,11 @@ class PreconditionFailed(DomainError):
     code = ErrorCode.PRECONDITION_FAILED.value
     status_code = 412
     default_message = _("The record changed since you read it. Reload it and try again.")
+
+
+def error_text(exc: BaseException) -> str:
+    """A refusal as one line for a message or an inline error: a ValidationError's messages
+    (parameters filled in), a DomainError's message, else the exception's text."""
+    if isinstance(exc, ValidationError):
+        return " ".join(str(m) for m in exc.messages)
+    return str(getattr(exc, "message", None) or exc)

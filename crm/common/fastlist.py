@@ -15,6 +15,16 @@ source, a field whose output needs more than the column's value (files, `ModelFi
 in `fast_list_properties` (`{"full_name": ("first_name", "last_name")}`: computed with the
 model's property on the row's columns). Tests compare both paths byte for byte
 (tests/api/test_fast_list.py).
+
+A viewset reproduces what a method field or an overridden `to_representation` gives with
+`fast_list_computed = {"overdue": (("status", "due_date"), factory)}`: the columns the value
+needs and `factory(view, rows)`, called once per page with the page's rows, returning
+`function(row) -> value` (so per-request values, such as today's date, and batch look-ups, such
+as the names of related records, are computed once per page). A serializer that overrides
+`to_representation` or `get_fields` stays on the normal path unless the viewset sets
+`fast_list_reproduces_overrides = True`, saying its computed fields give what the override
+sets (the plan reads the fields `get_fields` gives a serializer without an instance, as the
+list's serializer sees them).
 """
 
 from types import SimpleNamespace
@@ -41,18 +51,27 @@ def _same_method(field, base, name="to_representation") -> bool:
 class FastListPlan:
     """Columns to read and, per output key, how to present the row's value."""
 
-    def __init__(self, columns, steps, properties):
+    def __init__(self, columns, steps, properties, computed=None):
         self.columns = columns
-        self.steps = steps  # [(key, column or None, convert or None, property getter or None)]
+        # [(key, column or None, convert or None, property getter or None)]; a computed
+        # field's step is (key, None, None, None) and its value comes from `functions`.
+        self.steps = steps
         self.properties = properties  # property name -> columns it reads
+        self.computed = computed or {}  # field name -> factory(view, rows)
 
-    def render(self, rows) -> list[dict]:
-        steps = self.steps
+    def render(self, rows, functions=None) -> list[dict]:
+        """`functions`: computed field name -> function(row) (see `FastListMixin.list`)."""
+        steps = [(key, column, convert, getter,
+                  functions[key] if key in self.computed else None)
+                 for key, column, convert, getter in self.steps]
         out = []
         for row in rows:
             item = {}
             namespace = SimpleNamespace(**row) if self.properties else None
-            for key, column, convert, getter in steps:
+            for key, column, convert, getter, function in steps:
+                if function is not None:
+                    item[key] = function(row)
+                    continue
                 value = getter(namespace) if getter is not None else row[column]
                 if value is None or convert is None:
                     item[key] = value
@@ -62,18 +81,22 @@ class FastListPlan:
         return out
 
 
-def build_plan(serializer, model, properties: dict) -> FastListPlan | None:
+def build_plan(serializer, model, properties: dict, computed: dict | None = None,
+               reproduces_overrides: bool = False) -> FastListPlan | None:
     """The plan for `serializer`'s readable fields, or None when one of them needs the normal
-    path."""
+    path. `computed`: field name -> (columns, factory), see the module docstring."""
+    computed = computed or {}
     if not isinstance(serializer, serializers.ModelSerializer):
         return None
-    if not (_same_method(serializer, serializers.Serializer)
-            and _same_method(serializer, serializers.ModelSerializer, "get_fields")
+    if not ((reproduces_overrides or (
+                _same_method(serializer, serializers.Serializer)
+                and _same_method(serializer, serializers.ModelSerializer, "get_fields")))
             and _same_method(serializer, serializers.BaseSerializer, "__init__")):
         return None
     columns: list[str] = []
     steps = []
     used_properties: dict = {}
+    used_computed: dict = {}
 
     def column(name):
         if name not in columns:
@@ -81,6 +104,13 @@ def build_plan(serializer, model, properties: dict) -> FastListPlan | None:
         return name
 
     for field in serializer._readable_fields:
+        if field.field_name in computed:
+            needs, factory = computed[field.field_name]
+            for name in needs:
+                column(name)
+            used_computed[field.field_name] = factory
+            steps.append((field.field_name, None, None, None))
+            continue
         if field.source == "*" or len(field.source_attrs) != 1:
             return None
         attr = field.source_attrs[0]
@@ -119,7 +149,7 @@ def build_plan(serializer, model, properties: dict) -> FastListPlan | None:
         if not _simple_field(field):
             return None
         steps.append((field.field_name, column(attr), _converter(field, model_field), None))
-    return FastListPlan(columns, steps, used_properties)
+    return FastListPlan(columns, steps, used_properties, used_computed)
 
 
 def _simple_field(field) -> bool:
@@ -160,6 +190,8 @@ class FastListMixin:
 
     fast_list = True
     fast_list_properties: dict[str, tuple[str, ...]] = {}
+    fast_list_computed: dict[str, tuple[tuple[str, ...], object]] = {}
+    fast_list_reproduces_overrides = False
 
     def get_fast_list_plan(self) -> FastListPlan | None:
         if not self.fast_list:
@@ -172,7 +204,8 @@ class FastListMixin:
         if serializer_class not in cache:
             serializer = self.get_serializer()
             cache[serializer_class] = build_plan(
-                serializer, serializer.Meta.model, self.fast_list_properties)
+                serializer, serializer.Meta.model, self.fast_list_properties,
+                self.fast_list_computed, self.fast_list_reproduces_overrides)
         return cache[serializer_class]
 
     def list(self, request, *args, **kwargs):
@@ -190,6 +223,8 @@ class FastListMixin:
                     columns.append(name)
         rows = queryset.prefetch_related(None).values(*columns)
         page = self.paginate_queryset(rows)
-        if page is None:
-            return Response(plan.render(rows))
-        return self.get_paginated_response(plan.render(page))
+        paginated = page is not None
+        page = list(page if paginated else rows)
+        functions = {name: factory(self, page) for name, factory in plan.computed.items()}
+        data = plan.render(page, functions)
+        return self.get_paginated_response(data) if paginated else Response(data)

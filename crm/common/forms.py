@@ -1,9 +1,11 @@
 from datetime import UTC, datetime, timedelta
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django_filters.fields import IsoDateTimeField
 
+from crm.common.errors import DomainError, error_text
 from crm.common.visibility import can_reassign
 
 
@@ -32,8 +34,22 @@ class OwnerFieldMixin:
                 field.initial = user.pk
 
 
-class CSVUploadForm(forms.Form):
-    file = forms.FileField(label=_("CSV file"))
+
+def add_domain_error(form, exc: BaseException) -> None:
+    """Show a service's refusal on the form it came from: each error on the field it names (a
+    ValidationError's fields, or a DomainError's `fields`); errors naming no field of this form,
+    and refusals naming none at all, on the form itself."""
+    if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
+        fields = exc.error_dict
+    elif isinstance(exc, DomainError):
+        fields = exc.extra.get("fields") or {}
+    else:
+        fields = {}
+    if not fields:
+        form.add_error(None, exc if isinstance(exc, ValidationError) else error_text(exc))
+        return
+    for name, errors in fields.items():
+        form.add_error(name if name in form.fields else None, errors)
 
 
 # PostgreSQL stores `timestamp with time zone` for years 1..9999 (here: what Python's datetime

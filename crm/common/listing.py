@@ -13,9 +13,11 @@ usual cells; a page with a special cell passes its own function. A page that let
 columns later only has to choose a sub-list of its columns: fields and cells follow.
 """
 
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from html import escape as _escape
+from html import unescape as _unescape
 
 from django.urls import reverse
 from django.utils import timezone
@@ -91,6 +93,30 @@ class Column:
     header: Callable[[], str] | None = None  # HTML of the header cell's content (default: label)
     th_css: str = ""
     short_label: str = ""  # the header's text when shorter than the cells' label ("Prob.")
+    # the cell's plain value for exports (text, number, date); default: the cell builder's
+    # `plain`, else the cell's text without its markup
+    value: Callable[[dict, "ListPage"], object] | None = None
+
+    def plain(self, row, page):
+        if self.value is not None:
+            return self.value(row, page)
+        builder = getattr(self.cell, "plain", None)
+        if builder is not None:
+            return builder(row, page)
+        return _text_of(self.cell(row, page))
+
+
+_TAG = re.compile(r"<[^>]*>")
+
+
+def _text_of(html: str) -> str:
+    """A cell's text: tags dropped (a `<br>` reads as a space), entities decoded."""
+    return " ".join(_unescape(_TAG.sub(" ", html.replace("<br>", " "))).split())
+
+
+def with_plain(cell: Cell, plain: Callable) -> Cell:
+    cell.plain = plain
+    return cell
 
 
 def values_fields(columns: Iterable[Column], always: Sequence[str] = ("id",)) -> list[str]:
@@ -151,7 +177,7 @@ def text(name: str, *, default: str = "") -> Cell:
     def cell(row, page):
         value = row[name]
         return esc(value) if value not in (None, "") else default
-    return cell
+    return with_plain(cell, lambda row, page: row[name])
 
 
 def truncated(name: str, length: int) -> Cell:
@@ -161,7 +187,7 @@ def truncated(name: str, length: int) -> Cell:
         if len(value) > length:
             value = value[: length - 1] + "…"
         return esc(value)
-    return cell
+    return with_plain(cell, lambda row, page: row[name])
 
 
 def link(name: str, url_name: str, *, pk: str = "id", text_fn: Callable | None = None) -> Cell:
@@ -172,7 +198,7 @@ def link(name: str, url_name: str, *, pk: str = "id", text_fn: Callable | None =
         if target is None:
             return esc(label)
         return f'<a href="{page.url(url_name, target)}">{esc(label)}</a>'
-    return cell
+    return with_plain(cell, lambda row, page: text_fn(row) if text_fn is not None else row[name])
 
 
 def choice(name: str, choices) -> Cell:
@@ -180,7 +206,7 @@ def choice(name: str, choices) -> Cell:
     def cell(row, page):
         value = row[name]
         return page.labels(choices).get(value, esc(value))
-    return cell
+    return with_plain(cell, lambda row, page: _choice_label(choices, row[name]))
 
 
 def pill(name: str, choices, css: Callable[[object], str] | None = None) -> Cell:
@@ -189,7 +215,7 @@ def pill(name: str, choices, css: Callable[[object], str] | None = None) -> Cell
         klass = css(value) if css is not None else f"pill-{esc(value)}"
         return (f'<span class="pill {klass}">'
                 f"{page.labels(choices).get(value, esc(value))}</span>")
-    return cell
+    return with_plain(cell, lambda row, page: _choice_label(choices, row[name]))
 
 
 def money(name: str, currency: str | None = None, *, blank_if_none: bool = False) -> Cell:
@@ -199,7 +225,7 @@ def money(name: str, currency: str | None = None, *, blank_if_none: bool = False
         if value is None and blank_if_none:
             return ""
         return esc(formatting.format_money(value, row[currency] if currency else None))
-    return cell
+    return with_plain(cell, lambda row, page: row[name])
 
 
 def when(name: str) -> Cell:
@@ -211,14 +237,14 @@ def when(name: str) -> Cell:
         return (f'<time datetime="{formatting.iso_datetime(value)}" '
                 f'title="{esc(formatting.format_datetime(value))}">'
                 f"{esc(formatting.format_when(value, now=page.now))}</time>")
-    return cell
+    return with_plain(cell, lambda row, page: _local(row[name]))
 
 
 def day(name: str) -> Cell:
     """What `|day` renders: "Dec 7, 2026", "—" for none."""
     def cell(row, page):
         return esc(formatting.format_day(row[name]))
-    return cell
+    return with_plain(cell, lambda row, page: row[name])
 
 
 def person_fields(prefix: str) -> tuple[str, ...]:
@@ -236,7 +262,7 @@ def person_name(row, prefix: str) -> str:
 def person(prefix: str = "owner") -> Cell:
     def cell(row, page):
         return esc(person_name(row, prefix))
-    return cell
+    return with_plain(cell, lambda row, page: person_name(row, prefix))
 
 
 def person_column(prefix: str = "owner", label="", *, sort: str = "", key: str = "") -> Column:
@@ -254,3 +280,20 @@ def checkbox(aria_label: Callable[[dict], str], *, name: str = "ids",
         return f'<input type="checkbox" aria-label="{esc(header_aria)}" data-select-all>'
 
     return Column("select", "", ("id",), cell, header=header)
+
+
+def _choice_label(choices, value) -> str:
+    """The choice's label in the active language ("" for none)."""
+    if value in (None, ""):
+        return ""
+    items = choices.choices if hasattr(choices, "choices") else choices
+    return str(dict(items).get(value, value))
+
+
+def _local(value):
+    """A datetime in the viewer's time zone without its offset (what a spreadsheet holds)."""
+    if value is None or value == "" or not hasattr(value, "tzinfo"):
+        return value
+    if value.tzinfo is not None:
+        value = timezone.localtime(value)
+    return value.replace(tzinfo=None)

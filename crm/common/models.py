@@ -1,3 +1,7 @@
+from __future__ import annotations
+
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -6,7 +10,7 @@ from django.utils.hashable import make_hashable
 from django.utils.translation import get_language
 
 # (field, language) -> {value: label}; see BaseModel._get_FIELD_display
-_CHOICE_LABELS: dict[tuple, dict] = {}
+_CHOICE_LABELS: dict[tuple[models.Field[Any, Any], str | None], dict[Any, Any]] = {}
 
 
 class BaseModel(models.Model):
@@ -23,7 +27,7 @@ class BaseModel(models.Model):
     class Meta:
         abstract = True
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None and not self._state.adding:
             self.version = (self.version or 0) + 1
             update_fields = kwargs.get("update_fields")
@@ -35,7 +39,7 @@ class BaseModel(models.Model):
     def etag(self) -> str:
         return f'"{self.version}"'
 
-    def _get_FIELD_display(self, field):
+    def _get_FIELD_display(self, field: models.Field[Any, Any]) -> Any:
         """`get_<field>_display()` with the choice labels translated once per language.
 
         Django rebuilds a dict of every choice on each call, and hashing a lazy label
@@ -43,7 +47,7 @@ class BaseModel(models.Model):
         calls. Fixed choices (a list) are cached; anything else goes the stock way.
         """
         if not isinstance(field.choices, list | tuple):
-            return super()._get_FIELD_display(field)
+            return super()._get_FIELD_display(field)  # type: ignore[misc]
         key = (field, get_language())
         labels = _CHOICE_LABELS.get(key)
         if labels is None:

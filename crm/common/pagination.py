@@ -12,6 +12,15 @@ class CursorPage(pagination.CursorPagination):
     max_page_size = 200
     ordering = "-id"
 
+    def get_ordering(self, request, queryset, view):
+        # Rows sharing the value of the chosen field (many invoices due the same day) come in a
+        # fixed order, the id breaking ties: the cursor's offset among equal values then always
+        # counts the same rows, and every read of a page lists them alike.
+        ordering = tuple(super().get_ordering(request, queryset, view))
+        if not any(field.lstrip("-") in ("id", "pk") for field in ordering):
+            ordering = (*ordering, "-id" if ordering[0].startswith("-") else "id")
+        return ordering
+
     def paginate_queryset(self, queryset, request, view=None):
         # DRF checks that a cursor decodes, not that its position fits the ordering field
         # (`p=2026-01-01` against an id): that surfaces when the page is filtered or read.

@@ -2,7 +2,7 @@
 
 The core never imports a pipeline app. Instead each app registers its record types (for the
 timeline, search and assistant links) in its AppConfig.ready(), and contributes optional modules
-(`assistant.py`, `insights.py`, `timeline.py`) that `autodiscover()` imports at start-up, the
+(`assistant.py`, `insights.py`) that `autodiscover()` imports at start-up, the
 way the Django admin discovers `admin.py`.
 """
 
@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from django.apps import apps
 from django.utils.module_loading import autodiscover_modules
 
-DISCOVERED_MODULES = ("timeline", "assistant", "insights")
+DISCOVERED_MODULES = ("assistant", "insights")
 
 
 @dataclass(frozen=True)

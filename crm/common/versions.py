@@ -53,6 +53,18 @@ def watch(model) -> None:
     post_delete.connect(changed, sender=model, weak=False, dispatch_uid=f"tblver-del-{label}")
 
 
+def cached(key: str, compute, *, tables=(), timeout: int = 600):
+    """`compute()` cached under `key` and the versions of `tables`: a save to a row of any of
+    them makes the next read compute afresh. `compute` must not return None."""
+    versions = ",".join(str(table_version(t)) for t in tables)
+    full_key = f"{key}|{versions}"
+    value = _safe(lambda: cache.get(full_key))
+    if value is None:
+        value = compute()
+        _safe(lambda: cache.set(full_key, value, timeout))
+    return value
+
+
 def cached_for_scope(name: str, user, params, compute, *, tables, timeout: int = 60,
                      ignore=("page", "sort")):
     """`compute()` cached per viewer scope (the owners the user may read), query parameters
@@ -66,12 +78,5 @@ def cached_for_scope(name: str, user, params, compute, *, tables, timeout: int =
     scope = "all" if ids is None else ",".join(map(str, sorted(ids)))
     query = "&".join(f"{k}={v}" for k, v in sorted(
         (k, v) for k in params for v in params.getlist(k) if k not in ignore))
-    versions = ",".join(str(table_version(t)) for t in tables)
-    digest = hashlib.md5(f"{scope}|{query}|{versions}".encode(),
-                         usedforsecurity=False).hexdigest()
-    key = f"scoped:{name}:{digest}"
-    value = _safe(lambda: cache.get(key))
-    if value is None:
-        value = compute()
-        _safe(lambda: cache.set(key, value, timeout))
-    return value
+    digest = hashlib.md5(f"{scope}|{query}".encode(), usedforsecurity=False).hexdigest()
+    return cached(f"scoped:{name}:{digest}", compute, tables=tables, timeout=timeout)

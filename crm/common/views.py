@@ -7,7 +7,8 @@ from django.conf import settings
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db import connection
 from django.http import HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import render, resolve_url
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
@@ -23,7 +24,7 @@ class ListPageView(LoginRequiredMixin, TemplateView):
     """
 
     filterset_class = None
-    sort_fields: dict[str, str] = {}
+    sort_fields: dict[str, object] = {}  # key -> field name or expression (F(...))
     default_sort = ""
     page_size = settings.CRM_LIST_PAGE_SIZE
     max_page = 400
@@ -37,9 +38,45 @@ class ListPageView(LoginRequiredMixin, TemplateView):
     # values() and renders the table in Python (`list_table`); object_list holds listing.Row
     # dicts instead of model instances.
     columns: list | None = None
+    # Saved views (crm.listviews): the list's name there ("leads"), the columns a user may add
+    # besides `columns` (related names are joined by values(), never read per row) and the
+    # columns that always stay first (the selection checkbox).
+    resource = ""
+    row_fields: tuple[str, ...] = ("id",)  # read whatever the columns (the page uses them)
+    extra_columns: tuple = ()
+    fixed_columns = ("select",)
+
+    @classmethod
+    def column_choices(cls) -> list:
+        """Every column the column chooser offers, the page's own first."""
+        own = [c for c in cls.columns or () if c.key not in cls.fixed_columns]
+        keys = {c.key for c in own}
+        return own + [c for c in cls.extra_columns if c.key not in keys]
+
+    def chosen_column_keys(self) -> list[str]:
+        from crm.listviews.selectors import chosen_columns
+
+        known = {c.key for c in self.column_choices()}
+        return [k for k in chosen_columns(self.request.GET) if k in known]
 
     def get_columns(self):
-        return self.columns
+        if self.columns is None:
+            return None
+        chosen = self.chosen_column_keys() if self.resource else []
+        if not chosen:
+            return self.columns
+        by_key = {c.key: c for c in self.column_choices()}
+        return ([c for c in self.columns if c.key in self.fixed_columns]
+                + [by_key[k] for k in chosen])
+
+    def get(self, request, *args, **kwargs):
+        if self.resource:
+            from crm.listviews.apply import apply_view
+
+            response = apply_view(self)
+            if response is not None:
+                return response
+        return super().get(request, *args, **kwargs)
 
     def get_base_queryset(self):
         raise NotImplementedError  # each list page names its selector
@@ -68,8 +105,9 @@ class ListPageView(LoginRequiredMixin, TemplateView):
             key = sort.lstrip("-")
         return sort, key
 
-    def get_context_data(self, **kwargs):
-        ctx = super().get_context_data(**kwargs)
+    def get_list_queryset(self):
+        """(queryset, filterset, search term, sort): every row of the list, in its order (the
+        page and the exports read the same)."""
         queryset = self.get_base_queryset()
         filterset = self.get_filterset(queryset)
         if filterset is not None:
@@ -81,9 +119,16 @@ class ListPageView(LoginRequiredMixin, TemplateView):
         if key:
             column = self.sort_fields[key]
             desc = sort.startswith("-")
-            queryset = queryset.order_by(
-                f"-{column}" if desc else column, "-pk" if desc else "pk"
-            )
+            if isinstance(column, str):
+                order = f"-{column}" if desc else column
+            else:  # an expression (F("score_row__score")): rows without a value go last both ways
+                order = column.desc(nulls_last=True) if desc else column.asc(nulls_last=True)
+            queryset = queryset.order_by(order, "-pk" if desc else "pk")
+        return queryset, filterset, term, sort
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        queryset, filterset, term, sort = self.get_list_queryset()
         try:
             page = max(1, min(int(self.request.GET.get("page", 1)), self.max_page))
         except ValueError:
@@ -97,7 +142,7 @@ class ListPageView(LoginRequiredMixin, TemplateView):
         if columns is not None:
             from .listing import Row, values_fields
 
-            queryset = queryset.values(*values_fields(columns))
+            queryset = queryset.values(*values_fields(columns, self.row_fields))
         if self.join_order_fixed:
             with fixed_join_order():
                 rows = list(queryset[start : start + self.page_size + 1])
@@ -134,7 +179,7 @@ class ListPageView(LoginRequiredMixin, TemplateView):
             next_url=page_url(page + 1) if has_next else None,
             previous_url=page_url(page - 1) if page > 1 else None,
             is_filtered=bool(term) or bool(filterset and filterset.is_bound and any(
-                v for k, v in self.request.GET.items() if k not in ("page", "sort")
+                v for k, v in self.request.GET.items() if k not in ("page", "sort", "cols", "saved")
             )),
             querystring=params.urlencode(),
         )
@@ -143,6 +188,10 @@ class ListPageView(LoginRequiredMixin, TemplateView):
 
             ctx["list_table"] = render_table(columns, rows, ListPage(
                 self.request, sort=sort, sort_links=ctx["sort_links"]))
+        if self.resource:
+            from crm.listviews.menu import view_menu
+
+            ctx["view_menu"] = view_menu(self, columns)
         return ctx
 
 
@@ -278,3 +327,18 @@ def readyz(request):
 
 def querystring(params: dict) -> str:
     return urlencode({k: v for k, v in params.items() if v not in (None, "")})
+
+
+def safe_next_url(request, fallback: str, *, referer: bool = False) -> str:
+    """Where to go after a POST: the `next` field (form, then query string), else the page the
+    request came from when `referer` is set, else `fallback` (a URL or a URL name).
+
+    Only this site's URLs are followed, and on HTTPS only HTTPS ones (no open redirect, no
+    downgrade)."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if not target and referer:
+        target = request.META.get("HTTP_REFERER") or ""
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                                  require_https=request.is_secure()):
+        return target
+    return resolve_url(fallback)

@@ -9,20 +9,24 @@ Public records (accounts, contacts, products): everyone reads; the owner, the ow
 A record a user may not read does not exist for them (404); readable but not changeable is 403.
 """
 
+from typing import Any, TypeVar
+
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
+
+_M = TypeVar("_M", bound=Model)
 
 OWNED = "owned"
 PUBLIC = "public"
 
 
-def is_admin(user) -> bool:
+def is_admin(user: Any) -> bool:
     return bool(user.is_authenticated and (user.is_superuser or user.role == "admin"))
 
 
-def subordinate_ids(user) -> frozenset[int]:
+def subordinate_ids(user: Any) -> frozenset[int]:
     """Ids of everyone below `user` in the manager hierarchy, transitively (cached per user)."""
     cached = getattr(user, "_subordinate_ids", None)
     if cached is not None:
@@ -45,7 +49,7 @@ def subordinate_ids(user) -> frozenset[int]:
     return result
 
 
-def team_member_ids(user) -> frozenset[int]:
+def team_member_ids(user: Any) -> frozenset[int]:
     cached = getattr(user, "_team_member_ids", None)
     if cached is not None:
         return cached
@@ -60,7 +64,7 @@ def team_member_ids(user) -> frozenset[int]:
     return result
 
 
-def readable_owner_ids(user) -> frozenset[int] | None:
+def readable_owner_ids(user: Any) -> frozenset[int] | None:
     """Owners whose owned records `user` may read; None means every owner (admin)."""
     if is_admin(user):
         return None
@@ -70,7 +74,7 @@ def readable_owner_ids(user) -> frozenset[int] | None:
     return ids
 
 
-def changeable_owner_ids(user, visibility: str = OWNED) -> frozenset[int] | None:
+def changeable_owner_ids(user: Any, visibility: str = OWNED) -> frozenset[int] | None:
     """Owners whose records `user` may change; None means every owner (admin)."""
     if is_admin(user):
         return None
@@ -81,7 +85,8 @@ def changeable_owner_ids(user, visibility: str = OWNED) -> frozenset[int] | None
     return frozenset({user.pk})
 
 
-def scope_readable(qs: QuerySet, user, *, owner_field: str = "owner", visibility: str = OWNED):
+def scope_readable(qs: QuerySet[_M], user: Any, *, owner_field: str = "owner",
+                   visibility: str = OWNED) -> QuerySet[_M]:
     if not user.is_authenticated:
         return qs.none()
     if visibility == PUBLIC:
@@ -96,11 +101,13 @@ def scope_readable(qs: QuerySet, user, *, owner_field: str = "owner", visibility
     if getattr(qs.query, "_readable_scope", None) == marker:
         return qs
     qs = qs.filter(**{f"{owner_field}_id__in": ids})
-    qs.query._readable_scope = marker  # Query.clone() copies it to every derived queryset
+    # Query.clone() copies it to every derived queryset
+    qs.query._readable_scope = marker  # type: ignore[attr-defined]
     return qs
 
 
-def scope_changeable(qs: QuerySet, user, *, owner_field: str = "owner", visibility: str = OWNED):
+def scope_changeable(qs: QuerySet[_M], user: Any, *, owner_field: str = "owner",
+                     visibility: str = OWNED) -> QuerySet[_M]:
     if not user.is_authenticated:
         return qs.none()
     ids = changeable_owner_ids(user, visibility)
@@ -109,43 +116,37 @@ def scope_changeable(qs: QuerySet, user, *, owner_field: str = "owner", visibili
     return qs.filter(**{f"{owner_field}_id__in": ids})
 
 
-def can_read(user, record, *, owner_field: str = "owner", visibility: str = OWNED) -> bool:
-    if not user.is_authenticated:
-        return False
-    if visibility == PUBLIC:
-        return True
-    ids = readable_owner_ids(user)
-    return ids is None or getattr(record, f"{owner_field}_id") in ids
-
-
-def can_change(user, record, *, owner_field: str = "owner", visibility: str = OWNED) -> bool:
+def can_change(user: Any, record: Any, *, owner_field: str = "owner",
+               visibility: str = OWNED) -> bool:
     if not user.is_authenticated:
         return False
     ids = changeable_owner_ids(user, visibility)
     return ids is None or getattr(record, f"{owner_field}_id") in ids
 
 
-def can_reassign(user) -> bool:
+def can_reassign(user: Any) -> bool:
     """Reassigning an owner: managers and admins."""
     return user.is_authenticated and (is_admin(user) or user.role == "manager")
 
 
-def get_readable_or_404(qs: QuerySet, user, *, owner_field="owner", visibility=OWNED, **lookup):
+def get_readable_or_404(qs: QuerySet[_M], user: Any, *, owner_field: str = "owner",
+                        visibility: str = OWNED, **lookup: Any) -> _M:
     try:
         return scope_readable(qs, user, owner_field=owner_field, visibility=visibility).get(
             **lookup
         )
-    except qs.model.DoesNotExist:
+    except qs.model.DoesNotExist:  # type: ignore[attr-defined]
         raise Http404(f"No {qs.model._meta.verbose_name} matches the given query.")
 
 
-def check_can_change(user, record, *, owner_field="owner", visibility=OWNED) -> None:
+def check_can_change(user: Any, record: Any, *, owner_field: str = "owner",
+                     visibility: str = OWNED) -> None:
     """Raise PermissionDenied (403) when `user` may read but not change `record`."""
     if not can_change(user, record, owner_field=owner_field, visibility=visibility):
         raise PermissionDenied(_("You may view this record but not change it."))
 
 
-def check_can_assign_owner(user, owner, *, visibility=OWNED) -> None:
+def check_can_assign_owner(user: Any, owner: Any, *, visibility: str = OWNED) -> None:
     """A user may only give a record to an owner whose records they may change."""
     if owner is None:
         return
@@ -154,7 +155,8 @@ def check_can_assign_owner(user, owner, *, visibility=OWNED) -> None:
         raise PermissionDenied(_("You may not assign records to this user."))
 
 
-def apply_owner_change(record, actor, new_owner, *, visibility=OWNED) -> bool:
+def apply_owner_change(record: Any, actor: Any, new_owner: Any, *,
+                       visibility: str = OWNED) -> bool:
     """Set `record.owner` to `new_owner` if it differs; only managers and admins reassign.
 
     Returns True when the owner changed (the caller adds "owner" to its update_fields).

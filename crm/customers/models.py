@@ -4,6 +4,8 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from crm.common import matching
+from crm.common.db import TrigramIndex
 from crm.common.models import ActivityRollupFields, AddressFields, BaseModel
 
 
@@ -56,11 +58,20 @@ class Account(ActivityRollupFields, AddressFields, BaseModel):
         settings.AUTH_USER_MODEL, verbose_name=_("owner"), on_delete=models.PROTECT,
         related_name="accounts",
     )
+    # The name without legal forms ("Contoso, Ltd." -> "contoso"), kept by save(): qualify
+    # finds the lead's company by it (crm.common.matching.company_key).
+    company_key = models.CharField(max_length=160, blank=True, editable=False)
+
+    KEY_SOURCES = {"name"}
+    KEY_FIELDS = ["company_key"]
 
     class Meta:
         ordering = ["name", "id"]
         indexes = [
             models.Index(fields=["name", "id"], name="account_name_idx"),
+            models.Index(fields=["company_key"], name="account_company_key_idx",
+                         condition=~models.Q(company_key="")),
+            TrigramIndex(fields=["name"], name="account_name_trgm"),  # search: LIKE '%x%'
             models.Index(Lower("name"), name="account_lower_name_idx"),
             models.Index(fields=["owner", "name"], name="account_owner_name_idx"),
             models.Index(fields=["-created_at", "-id"], name="account_created_idx"),
@@ -72,6 +83,13 @@ class Account(ActivityRollupFields, AddressFields, BaseModel):
 
     def get_absolute_url(self):
         return reverse("account-detail", args=[self.pk])
+
+    def refresh_keys(self) -> None:
+        self.company_key = matching.company_key(self.name)
+
+    def save(self, *args, **kwargs):
+        _refresh_keys(self, kwargs)
+        super().save(*args, **kwargs)
 
     @property
     def shipping_address_lines(self) -> list[str]:
@@ -99,6 +117,13 @@ class Contact(ActivityRollupFields, AddressFields, BaseModel):
         settings.AUTH_USER_MODEL, verbose_name=_("owner"), on_delete=models.PROTECT,
         related_name="contacts",
     )
+    # E.164 keys of the two numbers (read in the contact's country, else
+    # CRM_DEFAULT_PHONE_REGION), kept by save(): duplicate detection compares them.
+    phone_key = models.CharField(max_length=30, blank=True, editable=False)
+    mobile_key = models.CharField(max_length=30, blank=True, editable=False)
+
+    KEY_SOURCES = {"business_phone", "mobile_phone", "country"}
+    KEY_FIELDS = ["phone_key", "mobile_key"]
 
     class Meta:
         ordering = ["last_name", "first_name", "id"]
@@ -110,6 +135,11 @@ class Contact(ActivityRollupFields, AddressFields, BaseModel):
             models.Index(fields=["owner", "last_name"], name="contact_owner_idx"),
             models.Index(fields=["-created_at", "-id"], name="contact_created_idx"),
             models.Index(Lower("email"), name="contact_lower_email_idx"),
+            models.Index(fields=["phone_key"], name="contact_phone_key_idx",
+                         condition=~models.Q(phone_key="")),
+            models.Index(fields=["mobile_key"], name="contact_mobile_key_idx",
+                         condition=~models.Q(mobile_key="")),
+            TrigramIndex(fields=["last_name"], name="contact_last_name_trgm"),
         ]
 
     def __str__(self):
@@ -121,3 +151,20 @@ class Contact(ActivityRollupFields, AddressFields, BaseModel):
 
     def get_absolute_url(self):
         return reverse("contact-detail", args=[self.pk])
+
+    def refresh_keys(self) -> None:
+        self.phone_key = matching.phone_key(self.business_phone, self.country)
+        self.mobile_key = matching.phone_key(self.mobile_phone, self.country)
+
+    def save(self, *args, **kwargs):
+        _refresh_keys(self, kwargs)
+        super().save(*args, **kwargs)
+
+
+def _refresh_keys(record, save_kwargs: dict) -> None:
+    """Recompute the stored keys unless a partial save leaves their sources alone."""
+    update_fields = save_kwargs.get("update_fields")
+    if update_fields is None or record.KEY_SOURCES & set(update_fields):
+        record.refresh_keys()
+        if update_fields is not None:
+            save_kwargs["update_fields"] = set(update_fields) | set(record.KEY_FIELDS)

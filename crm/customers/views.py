@@ -10,6 +10,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from crm.common import listing as L
+from crm.common.forms import add_domain_error
 from crm.common.views import ListPageView
 from crm.common.visibility import PUBLIC, can_change, check_can_change
 
@@ -56,6 +57,28 @@ CONTACT_COLUMNS = [
 ]
 
 
+ACCOUNT_EXTRA_COLUMNS = (
+    L.Column("email", _l("Email"), ("email",), L.text("email")),
+    L.Column("website", _l("Website"), ("website",), L.text("website")),
+    L.Column("country", _l("Country"), ("country",), L.text("country")),
+    L.Column("account_number", _l("Account number"), ("account_number",),
+             L.text("account_number")),
+    L.Column("employees", _l("Employees"), ("employees",), L.text("employees"), css="num"),
+    L.Column("annual_revenue", _l("Annual revenue"), ("annual_revenue",),
+             L.money("annual_revenue", blank_if_none=True), css="num"),
+    L.Column("parent", _l("Parent account"), ("parent_id", "parent__name"),
+             L.link("parent__name", "account-detail", pk="parent_id")),
+    L.Column("primary_contact", _l("Primary contact"),
+             ("primary_contact_id", "primary_contact__first_name", "primary_contact__last_name"),
+             L.link("primary_contact__last_name", "contact-detail", pk="primary_contact_id",
+                    text_fn=lambda row: " ".join(p for p in (
+                        row["primary_contact__first_name"], row["primary_contact__last_name"])
+                        if p))),
+    L.Column("team", _l("Owner's team"), ("owner__team__name",), L.text("owner__team__name")),
+    L.Column("updated", _l("Updated"), ("updated_at",), L.when("updated_at"), css="nowrap"),
+)
+
+
 class AccountListView(ListPageView):
     template_name = "customers/account_list.html"
     filterset_class = AccountPageFilter
@@ -64,6 +87,8 @@ class AccountListView(ListPageView):
                    "owner": "owner__last_name", "created": "created_at"}
     default_sort = "name"
     columns = ACCOUNT_COLUMNS
+    resource = "accounts"
+    extra_columns = ACCOUNT_EXTRA_COLUMNS
 
     def get_base_queryset(self):
         return selectors.account_list(user=self.request.user)
@@ -83,14 +108,6 @@ class AccountDetailView(LoginRequiredMixin, TemplateView):
             can_change=can_change(self.request.user, account, visibility=PUBLIC),
         )
         return ctx
-
-
-def _form_error_from_domain(form, exc):
-    if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, str(exc))
 
 
 class _FormView(LoginRequiredMixin, View):
@@ -121,7 +138,7 @@ class _FormView(LoginRequiredMixin, View):
             try:
                 obj = self.save(form, instance)
             except (ValidationError, PermissionDenied) as exc:
-                _form_error_from_domain(form, exc)
+                add_domain_error(form, exc)
             else:
                 messages.success(request, self.success_message(obj))
                 return redirect(obj.get_absolute_url())
@@ -161,6 +178,21 @@ class AccountUpdateView(_FormView):
         return _("Account “%(name)s” saved.") % {"name": obj.name}
 
 
+CONTACT_EXTRA_COLUMNS = (
+    L.Column("business_phone", _l("Business phone"), ("business_phone",),
+             L.text("business_phone")),
+    L.Column("mobile", _l("Mobile phone"), ("mobile_phone",), L.text("mobile_phone")),
+    L.Column("city", _l("City"), ("city",), L.text("city")),
+    L.Column("country", _l("Country"), ("country",), L.text("country")),
+    L.Column("account_industry", _l("Account industry"), ("account__industry",),
+             L.choice("account__industry", Industry)),
+    L.Column("team", _l("Owner's team"), ("owner__team__name",), L.text("owner__team__name")),
+    L.Column("created", _l("Created"), ("created_at",), L.when("created_at"), sort="created",
+             css="nowrap"),
+    L.Column("updated", _l("Updated"), ("updated_at",), L.when("updated_at"), css="nowrap"),
+)
+
+
 class ContactListView(ListPageView):
     template_name = "customers/contact_list.html"
     filterset_class = ContactPageFilter
@@ -169,6 +201,8 @@ class ContactListView(ListPageView):
                    "owner": "owner__last_name", "created": "created_at"}
     default_sort = "name"
     columns = CONTACT_COLUMNS
+    resource = "contacts"
+    extra_columns = CONTACT_EXTRA_COLUMNS
 
     def get_base_queryset(self):
         return selectors.contact_list(user=self.request.user)

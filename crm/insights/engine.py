@@ -107,7 +107,10 @@ def compute(widget: Widget, ctx: WidgetContext, *, fresh: bool = False,
     if not fresh and seconds > 0:
         try:
             hit = cache.get(key)
-        except Exception:  # a cache outage must not break the dashboard
+        except Exception as exc:  # an unreadable entry must not break the dashboard: recompute
+            # (Redis outages are absorbed by the fail-open cache; this is anything else.)
+            logger.warning("dashboard cache entry unreadable, widget %s computed live: %s",
+                           widget.name, exc)
             hit = None
         if hit is not None:
             rows, computed_at = hit

@@ -5,6 +5,8 @@ which mailbox/folder/UID holds it). A message is linked to a record through its 
 `email` activity, so the timeline, the rollups and the visibility rules are the activity's.
 """
 
+from typing import TYPE_CHECKING, Any
+
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -15,8 +17,11 @@ from django.utils.translation import gettext_lazy as _
 
 from crm.common.models import BaseModel
 
+if TYPE_CHECKING:
+    from cryptography.fernet import Fernet
 
-def _fernet():
+
+def _fernet() -> "Fernet":
     from cryptography.fernet import Fernet
 
     key = settings.CRM_MAIL_KEY
@@ -43,7 +48,7 @@ class MailboxState(models.TextChoices):
     DISABLED = "disabled", _("Disabled")
 
 
-def default_folders():
+def default_folders() -> list[str]:
     return ["INBOX", "Sent"]
 
 
@@ -86,7 +91,7 @@ class Mailbox(BaseModel):
                                     name="mail_one_personal_mailbox_per_user"),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.address
 
     def set_password(self, raw: str) -> None:
@@ -119,7 +124,7 @@ class MailboxFolder(models.Model):
             models.UniqueConstraint(fields=["mailbox", "name"], name="mail_folder_unique"),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.mailbox} / {self.name}"
 
 
@@ -136,7 +141,7 @@ class EmailThread(models.Model):
             models.Index(fields=["regarding_type", "regarding_id"], name="mail_thread_reg_idx"),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.subject or f"thread {self.pk}"
 
 
@@ -201,16 +206,18 @@ class EmailMessage(BaseModel):
                                     name="mail_send_idempotency_unique"),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.subject or self.message_id
 
     @property
-    def regarding_type(self):
-        return self.activity.regarding_type if self.activity_id else None
+    def regarding_type(self) -> str | None:
+        activity = self.activity if self.activity_id else None
+        return activity.regarding_type if activity is not None else None
 
     @property
-    def regarding_id(self):
-        return self.activity.regarding_id if self.activity_id else None
+    def regarding_id(self) -> int | None:
+        activity = self.activity if self.activity_id else None
+        return activity.regarding_id if activity is not None else None
 
 
 class MailboxMessage(models.Model):
@@ -234,7 +241,7 @@ class MailboxMessage(models.Model):
         ]
 
 
-def attachment_upload_to(instance, filename):
+def attachment_upload_to(instance: Any, filename: str) -> str:
     return f"mail/{timezone.now():%Y/%m}/{filename}"
 
 
@@ -249,7 +256,7 @@ class EmailAttachment(models.Model):
     content_id = models.CharField(max_length=255, blank=True)
     skipped_reason = models.CharField(max_length=255, blank=True)
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.filename
 
 
@@ -265,7 +272,7 @@ class NeverTrack(models.Model):
             models.UniqueConstraint(fields=["user", "pattern"], name="mail_never_track_unique"),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.pattern
 
 
@@ -294,7 +301,7 @@ class EmailTemplate(BaseModel):
     class Meta:
         ordering = ["name", "id"]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.name
 
 
@@ -315,7 +322,7 @@ class MailSettings(models.Model):
         verbose_name = _("email settings")
         verbose_name_plural = _("email settings")
 
-    def __str__(self):
+    def __str__(self) -> str:
         return str(_("Email settings"))
 
     @classmethod

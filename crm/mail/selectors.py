@@ -5,7 +5,9 @@ activity's own rules and its record's); an unlinked message only by the users wh
 carries it (or who tracked or sent it).
 """
 
-from django.db.models import Exists, OuterRef, Q
+from typing import Any
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from crm.activities.models import REGARDING_FIELDS
@@ -15,12 +17,12 @@ from crm.common.visibility import is_admin
 from .models import EmailMessage, Mailbox, MailboxKind, NeverTrack
 
 
-def _tracked_by(user):
+def _tracked_by(user: Any) -> Exists:
     through = EmailMessage.tracked_by.through
     return Exists(through.objects.filter(emailmessage_id=OuterRef("pk"), user_id=user.pk))
 
 
-def email_list(*, user):
+def email_list(*, user: Any) -> QuerySet[EmailMessage]:
     if not user.is_authenticated:
         return EmailMessage.objects.none()
     readable_activities = activity_list(user=user).values("pk")
@@ -30,14 +32,15 @@ def email_list(*, user):
             .prefetch_related("attachments"))
 
 
-def email_get(*, user, pk) -> EmailMessage:
+def email_get(*, user: Any, pk: Any) -> EmailMessage:
     message = email_list(user=user).filter(pk=pk).first()
     if message is None:
         raise Http404("No email matches the given query.")
     return message
 
 
-def email_filter(qs, *, thread=None, regarding_type=None, regarding_id=None, direction=None):
+def email_filter(qs: QuerySet[EmailMessage], *, thread: Any = None, regarding_type: str | None = None,
+                 regarding_id: Any = None, direction: str | None = None) -> QuerySet[EmailMessage]:
     if thread:
         qs = qs.filter(thread_id=thread)
     if direction:
@@ -53,13 +56,13 @@ def email_filter(qs, *, thread=None, regarding_type=None, regarding_id=None, dir
     return qs
 
 
-def unlinked_list(*, user):
+def unlinked_list(*, user: Any) -> QuerySet[EmailMessage]:
     """The user's tracked messages that regard no record yet (the "Unlinked" page)."""
     return (EmailMessage.objects.filter(_tracked_by(user), activity__isnull=True)
             .order_by("-sent_at", "-id"))
 
 
-def mailbox_list(*, user):
+def mailbox_list(*, user: Any) -> QuerySet[Mailbox]:
     """The caller's own mailbox; admins also see the queue mailboxes."""
     if not user.is_authenticated:
         return Mailbox.objects.none()
@@ -69,16 +72,16 @@ def mailbox_list(*, user):
     return qs.filter(owner=user, kind=MailboxKind.PERSONAL)
 
 
-def mailbox_get(*, user, pk) -> Mailbox:
+def mailbox_get(*, user: Any, pk: Any) -> Mailbox:
     mailbox = mailbox_list(user=user).filter(pk=pk).first()
     if mailbox is None:
         raise Http404("No mailbox matches the given query.")
     return mailbox
 
 
-def personal_mailbox(user) -> Mailbox | None:
+def personal_mailbox(user: Any) -> Mailbox | None:
     return Mailbox.objects.filter(owner=user, kind=MailboxKind.PERSONAL).first()
 
 
-def never_track_list(*, user):
+def never_track_list(*, user: Any) -> QuerySet[NeverTrack]:
     return NeverTrack.objects.filter(user=user)

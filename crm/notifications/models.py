@@ -43,7 +43,7 @@ class Post(BaseModel):
             models.Index(fields=["parent", "created_at"], name="post_parent_idx"),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.body[:60]
 
     @property
@@ -138,7 +138,7 @@ class Notification(models.Model):
                          name="notification_daily_idx"),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.recipient_id}: {self.text}"
 
     @property
@@ -158,7 +158,7 @@ class NotificationPreference(models.Model):
     email_delivery = models.CharField(_("email me notifications"), max_length=10,
                                       choices=EmailDelivery.choices, default=EmailDelivery.OFF)
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.user_id}: {self.email_delivery}"
 
 

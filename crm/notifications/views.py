@@ -17,7 +17,7 @@ from django.views.generic import TemplateView
 from crm.activities import aggregation
 from crm.activities.panels import timeline_panel_context
 from crm.activities.selectors import record_get
-from crm.common.errors import DomainError
+from crm.common.errors import DomainError, error_text
 from crm.common.htmx import trigger_record_changed
 from crm.common.registries import record_types
 
@@ -29,10 +29,11 @@ TRAILING_MENTION = re.compile(r"(?:^|[\s(])@([\w.@+-]*)$")
 
 
 def _error_text(exc) -> str:
+    """The body's own errors when the refusal names them (shown under the composer)."""
     fields = getattr(exc, "extra", {}).get("fields") or {}
     if fields.get("body"):
         return " ".join(str(m) for m in fields["body"])
-    return getattr(exc, "message", None) or str(exc)
+    return error_text(exc)
 
 
 # --- the timeline ------------------------------------------------------------------------------

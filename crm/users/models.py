@@ -1,5 +1,6 @@
 import hashlib
 import secrets
+from datetime import datetime
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
@@ -21,7 +22,7 @@ class Team(models.Model):
     class Meta:
         ordering = ["name"]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.name
 
 
@@ -52,7 +53,7 @@ class User(AbstractUser):
     class Meta:
         ordering = ["first_name", "last_name", "username"]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.get_full_name() or self.username
 
     @property
@@ -64,8 +65,8 @@ class User(AbstractUser):
         return self.role == Role.ADMIN or self.is_superuser
 
 
-class ApiTokenQuerySet(models.QuerySet):
-    def active(self, now=None):
+class ApiTokenQuerySet(models.QuerySet["ApiToken"]):
+    def active(self, now: datetime | None = None) -> "ApiTokenQuerySet":
         """Not revoked and not expired."""
         now = now or timezone.now()
         return self.filter(revoked_at__isnull=True).filter(
@@ -102,13 +103,13 @@ class ApiToken(models.Model):
         verbose_name_plural = _("API tokens")
         indexes = [models.Index(fields=["user", "revoked_at"], name="users_apitoken_user_active")]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.name} ({self.user})"
 
     @staticmethod
     def hash_key(key: str) -> str:
         return hashlib.sha256(key.encode()).hexdigest()
 
-    def is_active(self, now=None) -> bool:
+    def is_active(self, now: datetime | None = None) -> bool:
         now = now or timezone.now()
         return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)

@@ -1,15 +1,17 @@
-from .models import Team, User
+from django.db.models import QuerySet
+
+from .models import ApiToken, Team, User
 
 
-def user_directory():
+def user_directory() -> QuerySet[User]:
     return User.objects.filter(is_active=True).select_related("team", "manager").order_by("id")
 
 
-def team_list():
+def team_list() -> QuerySet[Team]:
     return Team.objects.order_by("id")
 
 
-def assignable_users(user):
+def assignable_users(user: User) -> QuerySet[User]:
     """Users `user` may give a record to: themselves; managers and admins their reach."""
     from crm.common.visibility import changeable_owner_ids
 
@@ -20,10 +22,8 @@ def assignable_users(user):
     return qs.filter(id__in=ids)
 
 
-def api_token_list(*, user):
+def api_token_list(*, user: User) -> QuerySet[ApiToken]:
     """Active personal API tokens `user` may see: their own; admins everyone's."""
-    from .models import ApiToken
-
     qs = ApiToken.objects.active().select_related("user")
     if not getattr(user, "is_admin_role", False):
         qs = qs.filter(user=user)

@@ -30,8 +30,8 @@ def rendered(monkeypatch):
     calls = []
     original = fastlist.FastListPlan.render
 
-    def spy(self, rows):
-        out = original(self, rows)
+    def spy(self, rows, *args):
+        out = original(self, rows, *args)
         calls.append(len(out))
         return out
 
@@ -79,17 +79,21 @@ def test_plans_cover_the_resources_and_refuse_what_they_cannot_reproduce(org, rf
     for viewset, expected in [(AccountViewSet, True), (ContactViewSet, True),
                               (LeadViewSet, True), (OpportunityViewSet, True),
                               (QuoteViewSet, True), (OrderViewSet, True),
-                              (ActivityViewSet, False), (InvoiceViewSet, False)]:
+                              (ActivityViewSet, True), (InvoiceViewSet, True)]:
         view = viewset()
         view.request = Request(rf.get("/"))
         view.request.user = org.admin
         view.format_kwarg, view.action = None, "list"
         serializer = view.get_serializer()
         plan = fastlist.build_plan(serializer, serializer.Meta.model,
-                                   getattr(viewset, "fast_list_properties", {}))
-        # Activity overrides to_representation (attachment URL, regarding name), Invoice has
-        # a method field (overdue): both stay on the normal path.
+                                   viewset.fast_list_properties, viewset.fast_list_computed,
+                                   viewset.fast_list_reproduces_overrides)
         assert (plan is not None) is expected, viewset
+        # Without the computed fields, a method field (Invoice.overdue) or an overridden
+        # to_representation (Activity: state, attachment URL) keeps the normal path.
+        assert fastlist.build_plan(serializer, serializer.Meta.model,
+                                   viewset.fast_list_properties) is None or not \
+            viewset.fast_list_computed, viewset
 
 
 def test_accounts(org, api, zone, monkeypatch, rendered, django_assert_max_num_queries):
@@ -231,7 +235,9 @@ def test_orders(org, api, zone, monkeypatch, rendered, django_assert_max_num_que
 @pytest.mark.parametrize("viewset,url", [(AccountViewSet, "/api/v1/accounts/"),
                                          (LeadViewSet, "/api/v1/leads/"),
                                          (OpportunityViewSet, "/api/v1/opportunities/"),
-                                         (OrderViewSet, "/api/v1/orders/")])
+                                         (OrderViewSet, "/api/v1/orders/"),
+                                         (ActivityViewSet, "/api/v1/activities/"),
+                                         (InvoiceViewSet, "/api/v1/invoices/")])
 def test_odd_queries_answer_the_same_on_both_paths(org, api, monkeypatch, viewset, url):
     import base64
 
@@ -250,3 +256,122 @@ def test_odd_queries_answer_the_same_on_both_paths(org, api, monkeypatch, viewse
             normal = client.get(url, params)
         assert (fast.status_code, fast.content) == (normal.status_code, normal.content), params
         assert fast.status_code < 500
+
+
+def test_activities(org, api, zone, monkeypatch, rendered, django_assert_max_num_queries,
+                    settings, tmp_path):
+    """Every regarding type, attachments (a URL through the permission-checked view), every
+    state; the regarding names come from one look-up per record type on the page."""
+    from django.core.files.base import ContentFile
+
+    from crm.activities.models import ActivityKind, ActivityState
+    from tests.activities.factories import ActivityFactory
+    from tests.invoices.factories import make_invoice, make_order
+    from tests.quotes.factories import make_quote
+
+    settings.MEDIA_ROOT = tmp_path
+    account = AccountFactory(owner=org.sam, name=UNICODE)
+    contact = ContactFactory(owner=org.sam, first_name="Zoë", last_name="Ångström")
+    lead = LeadFactory(owner=org.sam, last_name=UNICODE, company="")
+    opportunity = OpportunityFactory(owner=org.sofia, topic=UNICODE)
+    quote = make_quote(owner=org.sam, name=UNICODE)
+    order = make_order(owner=org.sam, name=UNICODE)
+    invoice = make_invoice(order=make_order(owner=org.olga), issue=False)
+    regarding = [{"account": account}, {"contact": contact}, {"lead": lead},
+                 {"opportunity": opportunity}, {"quote": quote}, {"order": order},
+                 {"invoice": invoice}, {"contact": ContactFactory(owner=org.tom)}]
+    for n, target in enumerate(regarding):
+        ActivityFactory(owner=[org.sam, org.sofia, org.olga][n % 3],
+                        **{"contact": None, **target}, kind=[ActivityKind.TASK, ActivityKind.APPOINTMENT][n % 2],
+                        subject=UNICODE if n == 0 else f"Activity {n}",
+                        description="line\nbreak" if n == 1 else "",
+                        due_at=WHEN + datetime.timedelta(hours=n),  # distinct: no ties
+                        starts_at=WHEN - datetime.timedelta(hours=n) if n % 2 else None,
+                        duration_minutes=n or None,
+                        state=[ActivityState.OPEN, ActivityState.COMPLETED,
+                               ActivityState.CANCELED][n % 3],
+                        completed_at=WHEN if n % 3 == 1 else None)
+    with_file = ActivityFactory(owner=org.sam, kind=ActivityKind.NOTE, contact=contact)
+    with_file.attachment.save("notes é.txt", ContentFile(b"hello"), save=True)
+    url = "/api/v1/activities/"
+    for user in (org.sam, org.maria, org.olga, org.admin):
+        client = api(user)
+        ids = walk(client, url, {"page_size": 3}, ActivityViewSet, monkeypatch, rendered,
+                   django_assert_max_num_queries, 14)
+        assert len(ids) == len(set(ids))
+        for params in ({"ordering": "due_at", "page_size": 4}, {"ordering": "-created_at"},
+                       {"ordering": "-updated_at", "page_size": 2}, {"search": UNICODE[:6]},
+                       {"state": "completed"}, {"regarding_type": "lead"}):
+            walk(client, url, params, ActivityViewSet, monkeypatch, rendered,
+                 django_assert_max_num_queries, 14)
+    body = assert_same(api(org.admin), url, {"page_size": 50}, ActivityViewSet, monkeypatch,
+                       rendered, django_assert_max_num_queries(14))
+    names = {(r["regarding_type"], r["regarding_name"]) for r in body["results"]}
+    assert ("account", UNICODE) in names and ("contact", "Zoë Ångström") in names
+    assert any(r["attachment"] for r in body["results"])
+
+
+def test_the_activity_list_reads_the_regarding_names_in_its_own_query(
+        org, api, monkeypatch, rendered, django_assert_max_num_queries):
+    """The names come from the page's query; a record whose `__str__` reads a field the list
+    does not select is loaded (one query per record type), and reads the same."""
+    from crm.activities import api as activities_api
+    from tests.activities.factories import ActivityFactory
+
+    for _ in range(30):
+        ActivityFactory(owner=org.sam)
+    for n in range(10):
+        ActivityFactory(owner=org.sam, contact=None,
+                        lead=LeadFactory(owner=org.sam, company="" if n % 2 else UNICODE,
+                                         first_name="" if n % 3 else "Zoë"))
+    client = api(org.sam)
+    with django_assert_max_num_queries(5):
+        fast = client.get("/api/v1/activities/", {"page_size": 50})
+    assert len(fast.json()["results"]) == 40
+    body = assert_same(client, "/api/v1/activities/", {"page_size": 50}, ActivityViewSet,
+                       monkeypatch, rendered, django_assert_max_num_queries(5))
+    labels = dict(activities_api._REGARDING_LABEL_FIELDS)
+    labels["lead"] = ("first_name", "last_name")  # as if Lead.__str__ read more
+    monkeypatch.setattr(activities_api, "_REGARDING_LABEL_FIELDS", labels)
+    monkeypatch.setattr(ActivityViewSet, "fast_list_computed", {
+        **ActivityViewSet.fast_list_computed,
+        "regarding_name": (activities_api._REGARDING_COLUMNS + tuple(
+            activities_api._label_column(t, n) for t, names in labels.items() for n in names),
+            activities_api._fast_regarding_name)})
+    monkeypatch.setattr(ActivityViewSet, "_fast_list_plans", {})
+    with django_assert_max_num_queries(6):  # + the leads, loaded whole
+        again = client.get("/api/v1/activities/", {"page_size": 50})
+    assert again.content == fast.content
+    assert body["results"] and all(r["regarding_name"] for r in body["results"])
+
+
+def test_invoices(org, api, zone, monkeypatch, rendered, django_assert_max_num_queries):
+    from invoices import services
+    from tests.invoices.factories import make_invoice, make_order
+
+    overdue = make_invoice(order=make_order(owner=org.sam, name=UNICODE),
+                           issue_date=datetime.date(2020, 1, 1))
+    paid = make_invoice(order=make_order(owner=org.sofia, discount_percent="12.5"))
+    services.invoice_record_payment(invoice=paid, amount=paid.total, actor=org.sofia)
+    part = make_invoice(order=make_order(owner=org.sam, freight="0.00"),
+                        issue_date=datetime.date(2021, 6, 30))
+    services.invoice_record_payment(invoice=part, amount=Decimal("0.01"), actor=org.sam)
+    make_invoice(order=make_order(owner=org.olga), issue=False)
+    canceled = make_invoice(order=make_order(owner=org.tom))
+    services.invoice_cancel(invoice=canceled, actor=org.tom, note="")
+    for n in range(3):
+        make_invoice(order=make_order(owner=[org.sam, org.tom][n % 2], freight=f"{n}.5{n}"))
+    url = "/api/v1/invoices/"
+    for user in (org.sam, org.maria, org.admin):
+        client = api(user)
+        ids = walk(client, url, {"page_size": 2}, InvoiceViewSet, monkeypatch, rendered,
+                   django_assert_max_num_queries, 6)
+        assert len(ids) == len(set(ids))
+        for params in ({"ordering": "-number", "page_size": 3}, {"ordering": "due_date"},
+                       {"ordering": "-total"}, {"search": UNICODE[:6]}, {"status": "active"}):
+            walk(client, url, params, InvoiceViewSet, monkeypatch, rendered,
+                 django_assert_max_num_queries, 6)
+    body = assert_same(api(org.admin), url, {"page_size": 50}, InvoiceViewSet, monkeypatch,
+                       rendered, django_assert_max_num_queries(6))
+    flags = {r["id"]: r["overdue"] for r in body["results"]}
+    assert flags[overdue.pk] is True and flags[paid.pk] is False

@@ -7,9 +7,7 @@ from crm.cardscan.parser import (
     LOW_CONFIDENCE,
     OcrLine,
     guess_language,
-    is_mobile_number,
     parse_card,
-    phone_digits,
 )
 
 
@@ -259,18 +257,22 @@ def test_empty_and_garbage_text_gives_empty_fields():
     assert not any(card.fields.values())
 
 
-@pytest.mark.parametrize(("number", "mobile"), [
-    ("+49 171 2345678", True), ("+49 30 1234567", False), ("+44 7911 123456", True),
-    ("+33 6 12 34 56 78", True), ("+33 1 42 68 53 00", False), ("0171 2345678", True),
-    ("+1 415 555 0132", None),
+@pytest.mark.parametrize(("number", "region", "kind"), [
+    ("+49 171 2345678", None, "mobile"), ("+49 30 1234567", None, "landline"),
+    ("+44 7911 123456", None, "mobile"), ("+33 6 12 34 56 78", None, "mobile"),
+    ("+33 1 42 68 53 00", None, "landline"), ("0171 2345678", "DE", "mobile"),
+    ("06 12 34 56 78", "FR", "mobile"), ("+1 415 555 0132", None, None),
 ])
-def test_mobile_numbering_plans(number, mobile):
-    assert is_mobile_number(number) is mobile
+def test_phone_kind_comes_from_the_phonenumbers_metadata(number, region, kind):
+    """phonenumbers' metadata, not a hand-made prefix table (North America: the plan does
+    not tell)."""
+    assert phones.phone_kind(phones.parse_phone(number, region)) == kind
 
 
-def test_phone_digits_canonical_form():
-    assert phone_digits("+49 (0)30 123-45 67") == "+49301234567"
-    assert phone_digits("0049 30 1234567") == "+49301234567"
+def test_phone_canonical_form_is_e164():
+    assert phones.e164("+49 (0)30 123-45 67") == "+49301234567"
+    assert phones.e164("0049 30 1234567") == "+49301234567"
+    assert phones.e164("030 1234567", "DE") == "+49301234567"
 
 
 @pytest.mark.parametrize(("text", "language"), [

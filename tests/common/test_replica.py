@@ -205,3 +205,29 @@ def test_replica_lag_makes_the_dashboards_figures_older(org, web, replica):
             cursor.execute("SELECT pg_wal_replay_resume()")
     wait_for_replay(replica)
     assert wait_for_no_lag() == timedelta(0)
+
+
+def test_the_assistants_full_scan_reads_the_records_on_the_replica_and_the_cards_on_the_primary(
+        org, replica):
+    from crm.assistant import engine
+    from crm.assistant.models import Card
+    from leads.models import LeadStatus
+    from tests.assistant.factories import LeadFactory
+
+    now = timezone.now()
+    lead = LeadFactory(owner=org.sam, status=LeadStatus.CONTACTED,
+                       created_at=now - timedelta(days=30),
+                       last_activity_at=now - timedelta(days=10))
+    wait_for_replay(replica)
+
+    with CaptureQueriesContext(replica) as on_the_replica:
+        engine.scan(full=True, kinds=["lead_no_activity"])
+
+    replica_sql = " ".join(q["sql"] for q in on_the_replica.captured_queries)
+    assert "leads_lead" in replica_sql
+    assert "assistant_card" not in replica_sql  # what the scan writes, it reads on the primary
+    assert Card.objects.filter(record_type="lead", record_id=lead.pk,
+                               kind="lead_no_activity").count() == 1
+    # a second full scan, also from the replica, finds the card and creates no other
+    engine.scan(full=True, kinds=["lead_no_activity"])
+    assert Card.objects.filter(record_type="lead", record_id=lead.pk).count() == 1

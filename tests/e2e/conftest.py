@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Error as PlaywrightError
-from playwright.sync_api import expect
+from playwright.sync_api import Locator, expect
 
 from tests.factories import PASSWORD
 
@@ -30,6 +30,46 @@ CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
     "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
 ]
+
+
+# A user cannot act on a page before its scripts have run, but Playwright can: an element is
+# actionable as soon as it is parsed, before the deferred scripts (htmx, the page's own JS) are
+# attached, and htmx binds the triggers of swapped-in content only after its settle delay. An
+# action in that window is lost on a busy machine (a select whose change never reaches htmx, a
+# link that navigates instead of opening its dialog, a form re-rendered by a refresh still in
+# flight while the next value is typed). So every action first waits, as a user does, until the
+# document has loaded, no htmx request is in flight and htmx has processed every node it added.
+_READY = ("() => document.readyState === 'complete' && !document.querySelector("
+         "'.htmx-request, .htmx-added, .htmx-settling, .htmx-swapping')")
+_ACTIONS = ("click", "dblclick", "tap", "fill", "clear", "press", "press_sequentially", "type",
+            "select_option", "check", "uncheck", "set_checked", "set_input_files", "hover",
+            "focus", "select_text", "drag_to")
+
+
+def _wait_until_ready(page) -> None:
+    for _attempt in range(3):
+        try:
+            page.wait_for_function(_READY, timeout=15_000, polling=25)
+            return
+        except PlaywrightError as exc:  # a navigation replaced the document: wait on the new one
+            if "context was destroyed" not in str(exc) and "navigation" not in str(exc):
+                raise
+
+
+def _after_ready(name):
+    action = getattr(Locator, name)
+
+    def act(self, *args, **kwargs):
+        _wait_until_ready(self.page)
+        return action(self, *args, **kwargs)
+
+    act.__name__ = name
+    act.__doc__ = action.__doc__
+    return act
+
+
+for _name in _ACTIONS:
+    setattr(Locator, _name, _after_ready(_name))
 
 
 def pytest_collection_modifyitems(items):

@@ -160,20 +160,8 @@ def test_an_htmx_form_with_errors_puts_the_focus_on_the_first_invalid_field(org,
     assert _axe(page) == []
 
 
-@pytest.fixture
-def stage_steps(transactional_db):
-    from importlib import import_module
-
-    from django.apps import apps
-
-    from opportunities.models import StageStep
-
-    if not StageStep.objects.exists():  # a flushed database lost the seeded flow
-        import_module("opportunities.migrations.0002_seed_stage_steps").seed(apps, None)
-
-
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_the_board_is_operable_from_the_keyboard(stage_steps, org, page, login):
+@pytest.mark.django_db(transaction=True)
+def test_the_board_is_operable_from_the_keyboard(org, page, login):
     from opportunities.models import Opportunity
     from tests.opportunities.factories import ready_to_advance
 
@@ -228,9 +216,8 @@ def test_the_board_is_operable_from_the_keyboard(stage_steps, org, page, login):
     assert _axe(page) == []
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_a_refused_stage_move_marks_the_missing_steps_and_focuses_the_first(stage_steps, org,
-                                                                           page, login):
+@pytest.mark.django_db(transaction=True)
+def test_a_refused_stage_move_marks_the_missing_steps_and_focuses_the_first(org, page, login):
     opportunity = OpportunityFactory(owner=org.sam, topic="Fleet tablets", stage="develop",
                                      proposal_presented=True)
     login(page, org.sam)

@@ -58,3 +58,23 @@ def test_a_duplicate_email_warns_while_typing_and_saving_asks_first(org, page, l
     page.get_by_role("button", name="Save lead").click()
     expect(page.locator(".message-success")).to_contain_text("created")
     assert len(dialogs) == 2
+
+
+def test_a_national_number_warns_about_the_same_number_written_internationally(org, page, login):
+    """Phones are compared in E.164 (phonenumbers), a national number read in the country the
+    form names: "030 1234567" for Germany is "+49 (0)30 1234567"."""
+    earlier = LeadFactory(owner=org.sam, topic="Trade fair", first_name="Jonas",
+                          last_name="Becker", company="Havel Logistik", country="Germany",
+                          business_phone="+49 (0)30 1234567", email="")
+    login(page, org.sam)
+    page.goto("/leads/new/")
+    page.get_by_label("Topic").fill("Route planning")
+    page.get_by_label("Last name").fill("Brandt")
+    page.get_by_label("Country").fill("Germany")
+    with page.expect_response(lambda r: "/leads/duplicates/" in r.url
+                              and "business_phone=030" in r.url):
+        page.get_by_label("Business phone").fill("030 1234567")
+
+    warning = page.get_by_test_id("duplicate-warning")
+    expect(warning).to_contain_text("Same phone")
+    expect(warning.get_by_role("link")).to_have_text(re.compile(earlier.full_name))

@@ -1,9 +1,7 @@
 """A seller takes a lead all the way to cash through the pages (Playwright on Chromium)."""
 
 import re
-from importlib import import_module
 
-import pytest
 from playwright.sync_api import expect
 
 from invoices.models import Invoice, Order
@@ -23,20 +21,7 @@ def _add_line(page, name, quantity, price, tax, discount=""):
     expect(page.locator("#lines table")).to_contain_text(name)
 
 
-@pytest.fixture
-def stage_steps(transactional_db):
-    """The stage steps come from a data migration; an earlier transactional test's flush may
-    have removed them, so put the PROCESS.md defaults back when they are missing."""
-    from django.apps import apps
-
-    from opportunities.models import StageStep
-
-    if not StageStep.objects.exists():
-        import_module("opportunities.migrations.0002_seed_stage_steps").seed(apps, None)
-
-
-def test_seller_takes_a_lead_to_a_paid_invoice(stage_steps, org, page, login,
-                                               allow_console_errors):
+def test_seller_takes_a_lead_to_a_paid_invoice(org, page, login, allow_console_errors):
     # the refused payment answers 400 with the form and its errors
     allow_console_errors(r"status of 400")
     page.on("dialog", lambda dialog: dialog.accept())  # the "are you sure?" confirmations

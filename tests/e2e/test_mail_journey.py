@@ -17,7 +17,7 @@ from tests.mail.conftest import (  # noqa: F401 - the real test mail servers
 from tests.mail.messages import make_raw
 from tests.opportunities.factories import OpportunityFactory
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture(autouse=True)

@@ -2,17 +2,15 @@
 pipeline board to the next stage and wins it from the board."""
 
 from decimal import Decimal
-from importlib import import_module
 
 import pytest
-from django.apps import apps
 from playwright.sync_api import expect
 
-from opportunities.models import Opportunity, StageStep
+from opportunities.models import Opportunity
 from tests.factories import AccountFactory
 from tests.opportunities.factories import OpportunityFactory
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def _drag(page, card, lane):
@@ -26,8 +24,6 @@ def _drag(page, card, lane):
 
 
 def test_seller_fills_a_step_advances_drags_on_the_board_and_wins(org, page, login):
-    if not StageStep.objects.exists():  # a flushed database lost the seeded flow
-        import_module("opportunities.migrations.0002_seed_stage_steps").seed(apps, None)
     # given Sam's opportunity in Develop whose "customer need" is still empty
     opportunity = OpportunityFactory(
         owner=org.sam, topic="Fleet tablets for Contoso", stage="develop",

@@ -7,7 +7,6 @@ numbers are checked.
 """
 
 from decimal import Decimal
-from importlib import import_module
 
 import pytest
 from django.utils import timezone
@@ -34,19 +33,7 @@ def ok(response, status=200):
 
 
 @pytest.fixture
-def stage_steps(db):
-    """The stage steps come from a data migration; a transactional test's flush may have removed
-    them, so put the PROCESS.md defaults back when they are missing."""
-    from django.apps import apps
-
-    from opportunities.models import StageStep
-
-    if not StageStep.objects.exists():
-        import_module("opportunities.migrations.0002_seed_stage_steps").seed(apps, None)
-
-
-@pytest.fixture
-def client(org, stage_steps):
+def client(org):
     anonymous = APIClient()
     token = ok(anonymous.post("/api/v1/auth/token/",
                               {"username": "sam", "password": PASSWORD}, format="json"))["token"]

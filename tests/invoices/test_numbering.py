@@ -14,7 +14,7 @@ from .factories import make_invoice
 ISSUERS = 20
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_twenty_concurrent_issuers_get_twenty_consecutive_numbers(org):
     assert connection.vendor == "postgresql"
     drafts = [make_invoice(owner=org.sam, issue=False) for _ in range(ISSUERS)]
@@ -41,7 +41,7 @@ def test_twenty_concurrent_issuers_get_twenty_consecutive_numbers(org):
     assert numbers == [f"INV-2026-{n:06d}" for n in range(1, ISSUERS + 1)]
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_a_rolled_back_issue_gives_its_number_back(org, monkeypatch):
     from crm.activities import events
 

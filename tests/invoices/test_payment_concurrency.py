@@ -36,7 +36,7 @@ def _race(target, count=WORKERS):
     return outcomes
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_concurrent_retries_with_one_idempotency_key_record_one_payment(org):
     invoice = make_invoice(owner=org.sam)
     outcomes = _race(lambda: services.invoice_record_payment(
@@ -46,7 +46,7 @@ def test_concurrent_retries_with_one_idempotency_key_record_one_payment(org):
     assert Invoice.objects.get(pk=invoice.pk).amount_paid == Decimal("40.00")
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_concurrent_full_payments_never_exceed_the_balance(org):
     invoice = make_invoice(owner=org.sam)
     outcomes = _race(lambda: services.invoice_record_payment(

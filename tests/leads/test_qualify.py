@@ -151,3 +151,33 @@ def test_a_teammate_cannot_qualify_someone_elses_lead(org, lead):
     with pytest.raises(PermissionDenied):
         lead_qualify(lead=lead, actor=org.sofia)
     assert not Account.objects.exists()
+
+
+# --- account candidates: the stored company key (crm.common.matching) -------------------------
+
+def test_the_matching_account_is_found_behind_many_similar_names(org, lead):
+    """Qualify used to read the first 200 accounts whose name starts with the company's first
+    word and compare keys afterwards: a match sorted after them was missed."""
+    Account.objects.bulk_create([Account(name=f"Zephyr A{i:03d}", owner=org.sam)
+                                 for i in range(201)])
+    account = AccountFactory(name="Zephyr Analytics Ltd.", owner=org.sam)
+    with pytest.raises(DuplicateDetected) as exc:
+        lead_qualify(lead=lead, actor=org.sam, create_contact=False)
+    assert [(c["type"], c["id"]) for c in exc.value.extra["candidates"]] == [
+        ("account", account.pk)]
+
+
+def test_the_matching_account_is_found_when_its_name_starts_with_a_legal_form_word(org, lead):
+    account = AccountFactory(name="The Zephyr Analytics Company", owner=org.sam)
+    assert account.company_key == "zephyr analytics"
+    with pytest.raises(DuplicateDetected) as exc:
+        lead_qualify(lead=lead, actor=org.sam, create_contact=False)
+    assert [(c["type"], c["id"]) for c in exc.value.extra["candidates"]] == [
+        ("account", account.pk)]
+
+
+def test_renaming_an_account_updates_its_company_key(org):
+    account = AccountFactory(name="Zephyr Analytics", owner=org.sam)
+    account.name = "Contoso, Inc."
+    account.save(update_fields=["name"])
+    assert Account.objects.get(pk=account.pk).company_key == "contoso"

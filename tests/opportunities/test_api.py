@@ -182,7 +182,8 @@ def test_lines_crud_with_catalog_price_and_read_only_totals(org, api):
     assert created.status_code == 201, created.json()
     line = created.json()
     assert (line["unit_price"], line["amount"], line["tax"], line["tax_rate"]) == (
-        "20.00", "60.00", "4.80", "8.00")
+        "20.00", "60.00", "4.80", "8.000")  # a rate has three decimals, as on quote lines
+    assert line["quantity"] == "3.000"
     write_in = client.post(lines, {"write_in_name": "Setup", "unit_price": "12.00"},
                            format="json")
     assert write_in.status_code == 201

@@ -15,7 +15,7 @@ from opportunities.models import Opportunity, StageChange
 
 from .factories import OpportunityFactory, ready_to_advance
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def _race(*callables):

@@ -79,7 +79,7 @@ def test_an_admin_can_make_any_step_required_or_optional(org):
     assert opportunity.stage == "propose"
 
 
-def test_the_defaults_of_process_md_are_seeded():
+def test_the_defaults_of_process_md_are_seeded(db):
     required = set(StageStep.objects.filter(required=True).values_list("stage", "field"))
 
     assert required == {

@@ -32,7 +32,9 @@
       plugins: { legend: { display: datasets.length > 1 || round } },
       onClick: function (event, elements) {
         if (!elements.length) { return; }
-        var url = spec.urls[elements[0].index];
+        var point = elements[0];
+        var perSeries = spec.datasets[point.datasetIndex] && spec.datasets[point.datasetIndex].urls;
+        var url = perSeries ? perSeries[point.index] : spec.urls[point.index];
         if (url) { window.location.href = url; }
       },
       onHover: function (event, elements) {
