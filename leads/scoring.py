@@ -4,16 +4,15 @@ Found by the scoring app (`autodiscover_modules("scoring")`). All features come 
 query per batch (fields + FILTERed activity aggregates) and one for the owner's history.
 """
 
-from django.db.models import F, Q, Value
+from django.db.models import F, Q
 from django.db.models.functions import Coalesce
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
 from crm.customers.models import Industry
 from crm.scoring import sql, words
 from crm.scoring.models import LeadScore
-from crm.scoring.registry import Feature, ScoringSpec, register_spec
+from crm.scoring.registry import Feature, ScoringSpec, engagement_features, register_spec
 
 from .models import (
     CLOSED_STATUSES,
@@ -32,11 +31,8 @@ FIELDS = ["source", "rating", "industry", "budget_status", "purchase_timeframe",
           "decision_maker", "country", "employees", "estimated_value"]
 POSITIVE = Q(status=LeadStatus.QUALIFIED)
 
-FEATURES = [
-    Feature("source", "category", words.choice(_("Source"), LeadSource.choices, _("No source"))),
-    Feature("rating", "category", words.choice(_("Rating"), Rating.choices, _("No rating"))),
-    Feature("industry", "category",
-            words.choice(_("Industry"), Industry.choices, _("No industry"))),
+# The qualification a lead carries into its opportunity (opportunities/scoring.py uses them too).
+QUALIFICATION_FEATURES = [
     Feature("budget_status", "category",
             words.choice(_("Budget"), BudgetStatus.choices, _("Budget unknown"))),
     Feature("purchase_timeframe", "category",
@@ -45,37 +41,26 @@ FEATURES = [
     Feature("need", "category", words.choice(_("Need"), Need.choices, _("Need unknown"))),
     Feature("decision_maker", "category",
             words.choice(_("Decision maker identified"), (), _("Decision maker unknown"))),
+]
+
+FEATURES = [
+    Feature("source", "category", words.choice(_("Source"), LeadSource.choices, _("No source"))),
+    Feature("rating", "category", words.choice(_("Rating"), Rating.choices, _("No rating"))),
+    Feature("industry", "category",
+            words.choice(_("Industry"), Industry.choices, _("No industry"))),
+    *QUALIFICATION_FEATURES,
     Feature("country", "category", words.choice(_("Country"), (), _("No country")),
             min_count=50),
     Feature("employees", "bins", words.number(_("Employees")),
             edges=(10, 50, 250, 1000, 5000)),
     Feature("estimated_value", "bins", words.amount(_("Estimated value")),
             edges=(5000, 20000, 50000, 100000)),
-    Feature("calls", "bins",
-            words.count(ngettext_lazy("%(count)s call in the last 30 days",
-                        "%(count)s calls in the last 30 days", "count"),
-                        _("No call in the last 30 days")),
-            edges=(1, 2, 4)),
     Feature("meetings", "bins",
             words.count(ngettext_lazy("%(count)s meeting in the last 30 days",
                         "%(count)s meetings in the last 30 days", "count"),
                         _("No meeting in the last 30 days")),
             edges=(1, 2)),
-    Feature("emails_sent", "bins",
-            words.count(ngettext_lazy("%(count)s email sent in the last 14 days",
-                        "%(count)s emails sent in the last 14 days", "count"),
-                        _("No email sent in the last 14 days")),
-            edges=(1, 3)),
-    Feature("emails_answered", "bins",
-            words.count(ngettext_lazy("%(count)s email answered in the last 14 days",
-                        "%(count)s emails answered in the last 14 days", "count"),
-                        _("No email answered in the last 14 days")),
-            edges=(1, 2, 3)),
-    Feature("emails_answered_total", "bins",
-            words.count(ngettext_lazy("%(count)s email answered in all",
-                        "%(count)s emails answered in all", "count"),
-                        _("No email ever answered")),
-            edges=(1, 3, 6)),
+    *engagement_features(),
     Feature("days_since_touch", "bins", words.days_since_touch, edges=(3, 7, 14, 30, 90)),
     Feature("age", "bins", words.age, edges=(7, 30, 90, 180)),
     Feature("owner_rate", "bins",
@@ -105,53 +90,14 @@ def _closed_asof():
     return Coalesce(F("status_changed_at"), F("updated_at"))
 
 
-def closed_rows():
-    """Every closed lead, features as of its close (status change)."""
-    closed = Lead.objects.filter(status__in=CLOSED_STATUSES)
-    history = {
-        pk: (n, p) for pk, n, p in closed.annotate(asof=_closed_asof())
-        .annotate(**sql.owner_history_window(POSITIVE))
-        .values_list("id", "owner_prior", "owner_prior_positive").iterator(chunk_size=20000)}
-    yield from _rows(closed, _closed_asof(), lambda row: history.get(row["id"], (0, 0)))
-
-
-def owner_totals(owner_ids=None) -> dict:
-    qs = Lead.objects.filter(status__in=CLOSED_STATUSES)
-    if owner_ids is not None:
-        qs = qs.filter(owner_id__in=owner_ids)
-    from django.db.models import Count
-
-    return {o: (n, p) for o, n, p in qs.values("owner_id").order_by().annotate(
-        n=Count("id"), p=Count("id", filter=POSITIVE)).values_list("owner_id", "n", "p")}
-
-
-def open_rows(ids=None, cache: dict | None = None):
-    """Open leads (all, or those of `ids`), features as of now.
-    `cache` (a dict kept across the batches of one full re-score) holds the owners' totals,
-    read once instead of per batch."""
-    now = timezone.now()
-    qs = Lead.objects.filter(status__in=OPEN_STATUSES)
-    if cache is not None:
-        if "owner_totals" not in cache:
-            cache["owner_totals"] = owner_totals()
-        totals = cache["owner_totals"]
-    elif ids is not None:
-        totals = owner_totals(set(Lead.objects.filter(pk__in=list(ids))
-                                  .values_list("owner_id", flat=True)))
-    else:
-        totals = owner_totals()
-    if ids is not None:
-        qs = qs.filter(pk__in=list(ids))
-    yield from _rows(qs, Value(now), lambda row: totals.get(row["owner_id"], (0, 0)), now=now)
-
-
-def open_id_batches(batch_size: int):
-    return sql.batched_ids(Lead.objects.filter(status__in=OPEN_STATUSES), batch_size)
+ROWS = sql.RecordRows(closed=Lead.objects.filter(status__in=CLOSED_STATUSES),
+                      open=Lead.objects.filter(status__in=OPEN_STATUSES),
+                      positive=POSITIVE, closed_asof=_closed_asof, rows=_rows)
 
 
 SPEC = register_spec(ScoringSpec(
-    kind="lead", features=FEATURES, closed_rows=closed_rows, open_rows=open_rows,
-    open_id_batches=open_id_batches, readable=lambda user: lead_list(user=user),
+    kind="lead", features=FEATURES, closed_rows=ROWS.closed_rows, open_rows=ROWS.open_rows,
+    open_id_batches=ROWS.open_id_batches, readable=lambda user: lead_list(user=user),
     is_open=lambda lead: lead.status in OPEN_STATUSES, score_model=LeadScore,
     record_field="lead", outcome_words=(_("qualified"), _("disqualified")),
 ))

@@ -20,15 +20,15 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Cast, Coalesce
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
 from crm.customers.models import Industry
 from crm.scoring import sql, words
 from crm.scoring.models import CloseDateSlip, OpportunityScore
-from crm.scoring.registry import Feature, ScoringSpec, register_spec
-from leads.models import BudgetStatus, LeadSource, Need, PurchaseTimeframe, Rating
+from crm.scoring.registry import Feature, ScoringSpec, engagement_features, register_spec
+from leads.models import LeadSource, Rating
+from leads.scoring import QUALIFICATION_FEATURES
 
 from .models import Opportunity, Stage, Status
 from .selectors import opportunity_list
@@ -42,14 +42,7 @@ FEATURES = [
     Feature("source", "category", words.choice(_("Source"), LeadSource.choices, _("No source"))),
     Feature("rating", "category", words.choice(_("Rating"), Rating.choices, _("No rating"))),
     Feature("stage", "category", words.choice(_("Stage"), Stage.choices, _("No stage"))),
-    Feature("budget_status", "category",
-            words.choice(_("Budget"), BudgetStatus.choices, _("Budget unknown"))),
-    Feature("purchase_timeframe", "category",
-            words.choice(_("Purchase timeframe"), PurchaseTimeframe.choices,
-                         _("No purchase timeframe"))),
-    Feature("need", "category", words.choice(_("Need"), Need.choices, _("Need unknown"))),
-    Feature("decision_maker", "category",
-            words.choice(_("Decision maker identified"), (), _("Decision maker unknown"))),
+    *QUALIFICATION_FEATURES,
     Feature("account_industry", "category",
             words.choice(_("Industry"), Industry.choices, _("No industry"))),
     Feature("account_country", "category", words.choice(_("Country"), (), _("No country")),
@@ -61,26 +54,7 @@ FEATURES = [
                         "%(count)s meetings in the last 14 days", "count"),
                         _("No meeting in the last 14 days")),
             edges=(1, 2)),
-    Feature("calls", "bins",
-            words.count(ngettext_lazy("%(count)s call in the last 30 days",
-                        "%(count)s calls in the last 30 days", "count"),
-                        _("No call in the last 30 days")),
-            edges=(1, 2, 4)),
-    Feature("emails_sent", "bins",
-            words.count(ngettext_lazy("%(count)s email sent in the last 14 days",
-                        "%(count)s emails sent in the last 14 days", "count"),
-                        _("No email sent in the last 14 days")),
-            edges=(1, 3)),
-    Feature("emails_answered", "bins",
-            words.count(ngettext_lazy("%(count)s email answered in the last 14 days",
-                        "%(count)s emails answered in the last 14 days", "count"),
-                        _("No email answered in the last 14 days")),
-            edges=(1, 2, 3)),
-    Feature("emails_answered_total", "bins",
-            words.count(ngettext_lazy("%(count)s email answered in all",
-                        "%(count)s emails answered in all", "count"),
-                        _("No email ever answered")),
-            edges=(1, 3, 6)),
+    *engagement_features(),
     Feature("close_date_slips", "bins",
             words.count(ngettext_lazy("Close date moved later %(count)s time",
                         "Close date moved later %(count)s times", "count"),
@@ -131,51 +105,15 @@ def _rows(qs, asof, owner_history, now=None):
         yield row
 
 
-def closed_rows():
-    """Every won or lost opportunity, features as of its close."""
-    closed = Opportunity.objects.filter(status__in=CLOSED)
-    history = {pk: (n, p) for pk, n, p in closed.annotate(asof=_closed_asof())
-               .annotate(**sql.owner_history_window(POSITIVE))
-               .values_list("id", "owner_prior", "owner_prior_positive")
-               .iterator(chunk_size=20000)}
-    yield from _rows(closed, _closed_asof(), lambda row: history.get(row["id"], (0, 0)))
 
-
-def owner_totals(owner_ids=None) -> dict:
-    qs = Opportunity.objects.filter(status__in=CLOSED)
-    if owner_ids is not None:
-        qs = qs.filter(owner_id__in=owner_ids)
-    return {o: (n, p) for o, n, p in qs.values("owner_id").order_by().annotate(
-        n=Count("id"), p=Count("id", filter=POSITIVE)).values_list("owner_id", "n", "p")}
-
-
-def open_rows(ids=None, cache: dict | None = None):
-    """Open opportunities (all, or those of `ids`), features as of now.
-    `cache` (a dict kept across the batches of one full re-score) holds the owners' totals,
-    read once instead of per batch."""
-    now = timezone.now()
-    qs = Opportunity.objects.filter(status=Status.OPEN)
-    if cache is not None:
-        if "owner_totals" not in cache:
-            cache["owner_totals"] = owner_totals()
-        totals = cache["owner_totals"]
-    elif ids is not None:
-        totals = owner_totals(set(Opportunity.objects.filter(pk__in=list(ids))
-                                  .values_list("owner_id", flat=True)))
-    else:
-        totals = owner_totals()
-    if ids is not None:
-        qs = qs.filter(pk__in=list(ids))
-    yield from _rows(qs, Value(now), lambda row: totals.get(row["owner_id"], (0, 0)), now=now)
-
-
-def open_id_batches(batch_size: int):
-    return sql.batched_ids(Opportunity.objects.filter(status=Status.OPEN), batch_size)
+ROWS = sql.RecordRows(closed=Opportunity.objects.filter(status__in=CLOSED),
+                      open=Opportunity.objects.filter(status=Status.OPEN),
+                      positive=POSITIVE, closed_asof=_closed_asof, rows=_rows)
 
 
 SPEC = register_spec(ScoringSpec(
-    kind="opportunity", features=FEATURES, closed_rows=closed_rows, open_rows=open_rows,
-    open_id_batches=open_id_batches, readable=lambda user: opportunity_list(user=user),
+    kind="opportunity", features=FEATURES, closed_rows=ROWS.closed_rows,
+    open_rows=ROWS.open_rows, open_id_batches=ROWS.open_id_batches, readable=lambda user: opportunity_list(user=user),
     is_open=lambda opportunity: opportunity.status == Status.OPEN,
     score_model=OpportunityScore, record_field="opportunity",
     outcome_words=(_("won"), _("lost")),

@@ -89,3 +89,35 @@ def spec_for_model(model) -> ScoringSpec | None:
                 spec.score_model._meta.get_field(spec.record_field).related_model is model:
             return spec
     return None
+
+
+def engagement_features() -> list[Feature]:
+    """Calls and email engagement, read alike for leads and opportunities
+    (`sql.activity_aggregates(..., call_days=30, email_days=14)`)."""
+    from django.utils.translation import gettext_lazy as _
+    from django.utils.translation import ngettext_lazy
+
+    from . import words
+
+    return [
+        Feature("calls", "bins",
+                words.count(ngettext_lazy("%(count)s call in the last 30 days",
+                            "%(count)s calls in the last 30 days", "count"),
+                            _("No call in the last 30 days")),
+                edges=(1, 2, 4)),
+        Feature("emails_sent", "bins",
+                words.count(ngettext_lazy("%(count)s email sent in the last 14 days",
+                            "%(count)s emails sent in the last 14 days", "count"),
+                            _("No email sent in the last 14 days")),
+                edges=(1, 3)),
+        Feature("emails_answered", "bins",
+                words.count(ngettext_lazy("%(count)s email answered in the last 14 days",
+                            "%(count)s emails answered in the last 14 days", "count"),
+                            _("No email answered in the last 14 days")),
+                edges=(1, 2, 3)),
+        Feature("emails_answered_total", "bins",
+                words.count(ngettext_lazy("%(count)s email answered in all",
+                            "%(count)s emails answered in all", "count"),
+                            _("No email ever answered")),
+                edges=(1, 3, 6)),
+    ]

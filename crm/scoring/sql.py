@@ -92,3 +92,55 @@ def batched_ids(qs, batch_size: int):
             return
         yield ids
         last = ids[-1]
+
+
+class RecordRows:
+    """How a record type's feature rows are read, the same way for leads and opportunities:
+    closed records as of their close (with the owner's record before that moment), open ones
+    as of now (with the owner's whole closed record). `rows(qs, asof, owner_history, now=None)`
+    is the type's own reader of one queryset; `closed`/`open` are querysets of its records."""
+
+    def __init__(self, *, closed, open, positive: Q, closed_asof, rows):
+        self.closed, self.open, self.positive = closed, open, positive
+        self.closed_asof, self.rows = closed_asof, rows
+
+    def closed_rows(self):
+        closed = self.closed.all()
+        history = {pk: (n, p) for pk, n, p in closed.annotate(asof=self.closed_asof())
+                   .annotate(**owner_history_window(self.positive))
+                   .values_list("id", "owner_prior", "owner_prior_positive")
+                   .iterator(chunk_size=20000)}
+        yield from self.rows(closed, self.closed_asof(),
+                             lambda row: history.get(row["id"], (0, 0)))
+
+    def owner_totals(self, owner_ids=None) -> dict:
+        qs = self.closed.all()
+        if owner_ids is not None:
+            qs = qs.filter(owner_id__in=owner_ids)
+        return {o: (n, p) for o, n, p in qs.values("owner_id").order_by().annotate(
+            n=Count("id"), p=Count("id", filter=self.positive))
+            .values_list("owner_id", "n", "p")}
+
+    def open_rows(self, ids=None, cache: dict | None = None):
+        """Open records (all, or those of `ids`), features as of now. `cache` (a dict kept
+        across the batches of one full re-score) holds the owners' totals, read once."""
+        from django.utils import timezone
+
+        now = timezone.now()
+        qs = self.open.all()
+        if cache is not None:
+            if "owner_totals" not in cache:
+                cache["owner_totals"] = self.owner_totals()
+            totals = cache["owner_totals"]
+        elif ids is not None:
+            totals = self.owner_totals(set(qs.model._default_manager.filter(pk__in=list(ids))
+                                           .values_list("owner_id", flat=True)))
+        else:
+            totals = self.owner_totals()
+        if ids is not None:
+            qs = qs.filter(pk__in=list(ids))
+        yield from self.rows(qs, Value(now), lambda row: totals.get(row["owner_id"], (0, 0)),
+                             now=now)
+
+    def open_id_batches(self, batch_size: int):
+        return batched_ids(self.open.all(), batch_size)
