@@ -131,7 +131,7 @@ class ETagMixin:
             if request.method not in ("GET", "HEAD", "DELETE") and instance.pk:
                 try:  # the committed version (a service may have saved a copy of the row)
                     instance.refresh_from_db(fields=["version"])
-                except ObjectDoesNotExist:
+                except ObjectDoesNotExist:  # deleted meanwhile: the tag of what was written
                     pass
             response["ETag"] = instance.etag
         return response

@@ -49,7 +49,7 @@ def factors_for_display(spec: ScoringSpec,
         if "feature" in factor:
             try:
                 label = str(spec.feature(factor["feature"]).describe(factor.get("value")))
-            except KeyError:
+            except KeyError:  # a feature the current code no longer has: the stored label
                 pass
         shown.append({"label": label, "effect": int(factor.get("effect", 0))})
     return shown
