@@ -75,7 +75,8 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Django's AuthenticationMiddleware with the user row from the cache (no query per request)
+    "crm.users.middleware.CachedUserAuthenticationMiddleware",
     # The signed-in user's language and time zone (profile page) win over the browser's.
     "crm.users.middleware.UserPreferencesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -311,6 +312,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "crm.mail.send_pending",
         "schedule": 300.0,
     },
+    "exports-resume": {
+        # Export jobs whose task was lost or whose worker died are queued again.
+        "task": "crm.listviews.resume_exports",
+        "schedule": 300.0,
+    },
+    "exports-purge": {
+        # Export files older than CRM_EXPORT_KEEP_DAYS are deleted with their jobs.
+        "task": "crm.listviews.purge_exports",
+        "schedule": crontab(minute=53, hour=3),
+    },
     "scoring-retrain": {
         # Lead and opportunity models retrained on the closed history, then every open record
         # re-scored in bounded batches (PROCESS.md, "Scoring").
@@ -458,6 +469,9 @@ CRM_BASE_CURRENCY = env.str("CRM_BASE_CURRENCY", default="USD")
 # (ISO 3166 code): the E.164 keys duplicate detection compares (crm.common.matching).
 CRM_DEFAULT_PHONE_REGION = env.str("CRM_DEFAULT_PHONE_REGION", default="US").upper()
 CRM_LIST_PAGE_SIZE = 25
+# List pages and API list pages served whole from the cache, keyed by viewer, query, language,
+# time zone, minute and a version per table read (crm/common/pagecache.py); 0 turns it off.
+CRM_PAGE_CACHE_SECONDS = env.int("CRM_PAGE_CACHE_SECONDS", default=300)
 # /readyz/: each Celery worker writes a heartbeat this often; older than STALE = worker down.
 CRM_WORKER_HEARTBEAT_SECONDS = env.int("CRM_WORKER_HEARTBEAT_SECONDS", default=15)
 CRM_WORKER_HEARTBEAT_STALE_SECONDS = env.int("CRM_WORKER_HEARTBEAT_STALE_SECONDS", default=60)
@@ -513,3 +527,7 @@ CRM_AUTOMATION_KEEP_DAYS = env.int("CRM_AUTOMATION_KEEP_DAYS", default=30)
 CRM_SCORING_MIN_PER_OUTCOME = env.int("CRM_SCORING_MIN_PER_OUTCOME", default=200)
 # A failing rule run is tried this many times in all (backoff between), then marked failed.
 CRM_AUTOMATION_RUN_ATTEMPTS = env.int("CRM_AUTOMATION_RUN_ATTEMPTS", default=4)
+# List exports of more rows than this run on a Celery worker (file + notification) instead of
+# streaming in the web request; their files are kept this many days.
+CRM_EXPORT_INLINE_MAX_ROWS = env.int("CRM_EXPORT_INLINE_MAX_ROWS", default=5000)
+CRM_EXPORT_KEEP_DAYS = env.int("CRM_EXPORT_KEEP_DAYS", default=7)

@@ -11,6 +11,8 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from crm.activities.event_types import EventType
+
 from . import services
 
 # (days since the invoice was issued, share paid, fulfilled?)
@@ -130,7 +132,7 @@ def _backdate(invoice, issue_date) -> None:
     for payment in Payment.objects.filter(invoice_id=invoice.pk):
         Payment.objects.filter(pk=payment.pk).update(created_at=moment(payment.date))
         Event.objects.filter(record_type="invoice", record_id=invoice.pk,
-                             action__in=["payment_recorded", "paid"]).update(
+                             action__in=[EventType.PAYMENT_RECORDED, EventType.PAID]).update(
             occurred_at=moment(payment.date))
     if order.opportunity_id:  # the order won its opportunity: on the order date
         from opportunities.models import CloseRecord, Opportunity
@@ -142,4 +144,4 @@ def _backdate(invoice, issue_date) -> None:
             CloseRecord.objects.filter(opportunity_id=order.opportunity_id).update(
                 close_date=ordered_on, created_at=moment(ordered_on))
             Event.objects.filter(record_type="opportunity", record_id=order.opportunity_id,
-                                 action="won").update(occurred_at=moment(ordered_on))
+                                 action=EventType.WON).update(occurred_at=moment(ordered_on))

@@ -6,24 +6,29 @@ django-fsm transition and writes an event the record's timeline shows.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.db.models import Max, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from crm.activities.event_types import EventType
 from crm.activities.events import record_event
-from crm.automation.changes import record_updated, snapshot
 from crm.catalog.pricing import LineTotals, PricingError, document_totals, line_totals
 from crm.catalog.services import check_line_product
+from crm.common.changes import record_updated, snapshot
+from crm.common.codes import RefusalReason
 from crm.common.errors import BusinessRuleViolation, RecordLocked, TransitionNotAllowed
 from crm.common.formatting import format_day, format_money
 from crm.common.money import ZERO, round_money, to_decimal
 from crm.common.sequences import next_number
+from crm.common.services import UNSET, Maybe, given, model_update
 from crm.common.visibility import check_can_change
+from crm.users.models import User
 
 from .models import (
     Invoice,
@@ -36,6 +41,11 @@ from .models import (
     Payment,
     payment_terms_days,
 )
+
+if TYPE_CHECKING:
+    from crm.catalog.models import PriceList, Product
+    from crm.customers.models import Account, Contact
+    from quotes.models import Quote, QuoteLine
 
 ORDER_SERIES = "ORD"
 INVOICE_SERIES = "INV"
@@ -56,15 +66,15 @@ def _document_number(prefix: str, on: date) -> str:
 # --- Orders -----------------------------------------------------------------------------------
 
 
-def _quote_customer(quote):
+def _quote_customer(quote: Quote) -> tuple[Account | None, Contact | None]:
     """(account, contact) of a quote; a contact-only quote bills the contact's account."""
-    account = quote.account
-    if account is None and quote.contact is not None:
-        account = quote.contact.account
-    return account, quote.contact
+    account, contact = quote.account, quote.contact
+    if account is None and contact is not None:
+        account = contact.account
+    return account, contact
 
 
-def _quote_line_values(line) -> dict:
+def _quote_line_values(line: QuoteLine) -> dict[str, Any]:
     """The frozen copy of a quote line (the quote line is itself a snapshot of the catalog)."""
     return {
         "product": line.product,
@@ -82,7 +92,7 @@ def _quote_line_values(line) -> dict:
 
 
 @transaction.atomic
-def order_create_from_quote(*, quote, actor, win_opportunity: bool = True) -> Order:
+def order_create_from_quote(*, quote: Quote, actor: User, win_opportunity: bool = True) -> Order:
     """Turn an active quote into an order, all in one transaction.
 
     Copies the quote's customer, terms, totals and every line (prices frozen), marks the quote
@@ -101,11 +111,12 @@ def order_create_from_quote(*, quote, actor, win_opportunity: bool = True) -> Or
         raise TransitionNotAllowed(
             _("Only an active quote can become an order; this quote is %(status)s.")
             % {"status": quote.get_status_display()},
-            allowed=quote_allowed_actions(quote),
+            allowed=quote_allowed_actions(quote), reason=RefusalReason.WRONG_STATUS,
         )
     quote_lines = list(quote.lines.select_related("product").order_by("sort_order", "id"))
     if not quote_lines:
-        raise BusinessRuleViolation(_("The quote has no lines to order."))
+        raise BusinessRuleViolation(_("The quote has no lines to order."),
+                                    reason=RefusalReason.QUOTE_HAS_NO_LINES)
     today = _today()
     account, contact = _quote_customer(quote)
     opportunity = quote.opportunity
@@ -136,7 +147,7 @@ def order_create_from_quote(*, quote, actor, win_opportunity: bool = True) -> Or
         OrderLine(order=order, sequence=index, quote_line_id=line.pk, **_quote_line_values(line))
         for index, line in enumerate(quote_lines, start=1)
     ])
-    record_event(record=order, actor=actor, action="created", to_state=order.status,
+    record_event(record=order, actor=actor, action=EventType.CREATED, to_state=order.status,
                  note=_("Created from quote %(quote)s.") % {"quote": quote.display_number},
                  data={"quote": quote.pk, "total": str(order.total)})
     quote_mark_won(quote=quote, actor=actor)
@@ -149,7 +160,7 @@ def order_create_from_quote(*, quote, actor, win_opportunity: bool = True) -> Or
     return order
 
 
-def _locked_order(order, actor) -> Order:
+def _locked_order(order: Order, actor: User) -> Order:
     order = Order.objects.select_for_update().get(pk=order.pk)
     check_can_change(actor, order)
     return order
@@ -169,62 +180,64 @@ def _allowed_order_actions(order: Order) -> list[str]:
 
 
 @transaction.atomic
-def order_fulfill(*, order: Order, actor, on: date | None = None, note: str = "") -> Order:
+def order_fulfill(*, order: Order, actor: User, on: date | None = None, note: str = "") -> Order:
     """Mark an active order fulfilled (shipped or delivered). Refused once fulfilled/canceled."""
     order = _locked_order(order, actor)
     if order.status != OrderStatus.ACTIVE:
         raise TransitionNotAllowed(
             _("Only an active order can be fulfilled; this order is %(status)s.")
             % {"status": order.get_status_display()},
-            allowed=_allowed_order_actions(order),
+            allowed=_allowed_order_actions(order), reason=RefusalReason.WRONG_STATUS,
         )
     before = order.status
     order.fulfill(on or _today())
     order.save(update_fields=["status", "fulfilled_on"])
-    record_event(record=order, actor=actor, action="fulfilled", from_state=before,
+    record_event(record=order, actor=actor, action=EventType.FULFILLED, from_state=before,
                  to_state=order.status, note=note)
     return order
 
 
 @transaction.atomic
-def order_cancel(*, order: Order, actor, note: str = "") -> Order:
+def order_cancel(*, order: Order, actor: User, note: str = "") -> Order:
     """Cancel an active order. Refused once any (not canceled) invoice exists for it."""
     order = _locked_order(order, actor)
     if order.status != OrderStatus.ACTIVE:
         raise TransitionNotAllowed(
             _("Only an active order can be canceled; this order is %(status)s.")
             % {"status": order.get_status_display()},
-            allowed=_allowed_order_actions(order),
+            allowed=_allowed_order_actions(order), reason=RefusalReason.WRONG_STATUS,
         )
     if _order_is_invoiced(order):
         raise TransitionNotAllowed(
             _("This order has been invoiced and can no longer be canceled. Cancel its invoices "
               "first."),
-            allowed=_allowed_order_actions(order),
+            allowed=_allowed_order_actions(order), reason=RefusalReason.ORDER_INVOICED,
         )
     before = order.status
     order.cancel(_today())
     order.save(update_fields=["status", "canceled_on"])
-    record_event(record=order, actor=actor, action="canceled", from_state=before,
+    record_event(record=order, actor=actor, action=EventType.CANCELED, from_state=before,
                  to_state=order.status, note=note)
     return order
 
 
 @transaction.atomic
-def order_update(*, order: Order, actor, **data) -> Order:
+def order_update(*, order: Order, actor: User, name: Maybe[str] = UNSET,
+                 description: Maybe[str] = UNSET,
+                 requested_delivery_date: Maybe[date | None] = UNSET) -> Order:
     """Edit an active order's name, description or requested delivery date (never prices)."""
     order = _locked_order(order, actor)
     if order.status != OrderStatus.ACTIVE:
-        raise RecordLocked(_("Only an active order can be edited."))
-    changed = [name for name in ORDER_EDITABLE_FIELDS
-               if name in data and getattr(order, name) != data[name]]
+        raise RecordLocked(_("Only an active order can be edited."),
+                           reason=RefusalReason.NOT_EDITABLE)
     before = snapshot(order)
-    for name in changed:
-        setattr(order, name, data[name])
-    if changed:
-        order.full_clean(
-            exclude=["quote", "opportunity", "account", "contact", "owner", "status"])
-        order.save(update_fields=changed)
+    order, updated = model_update(
+        instance=order, fields=ORDER_EDITABLE_FIELDS,
+        data=given(name=name, description=description,
+                   requested_delivery_date=requested_delivery_date),
+        validate=lambda order, changed: order.full_clean(
+            exclude=["quote", "opportunity", "account", "contact", "owner", "status"]))
+    if updated:
         record_updated(record=order, actor=actor, before=before)
     return order
 
@@ -234,11 +247,11 @@ def order_update(*, order: Order, actor, **data) -> Order:
 ORDER_TOTAL_FIELDS = ["detail_amount", "total_discount", "total_tax", "total"]
 
 
-def _order_price_list(order: Order):
+def _order_price_list(order: Order) -> PriceList | None:
     from crm.catalog.models import PriceList
 
     quote = order.quote
-    if quote is not None and quote.price_list_id:
+    if quote is not None and quote.price_list is not None:
         return quote.price_list
     return PriceList.objects.filter(is_default=True).order_by("id").first()
 
@@ -248,12 +261,13 @@ def _pricing_refusal(exc: PricingError) -> BusinessRuleViolation:
     return BusinessRuleViolation(message, fields={exc.field: [message]} if exc.field else None)
 
 
-def _product_tax_rate(product) -> Decimal:
+def _product_tax_rate(product: Product | None) -> Decimal:
     from crm.catalog.models import TaxRate
 
-    if product is not None and product.default_tax_rate_id:
-        return product.default_tax_rate.rate
-    default = TaxRate.objects.filter(is_default=True, active=True).values_list(
+    default_rate = product.default_tax_rate if product is not None else None
+    if default_rate is not None:
+        return default_rate.rate
+    default: Decimal | None = TaxRate.objects.filter(is_default=True, active=True).values_list(
         "rate", flat=True).first()
     return default if default is not None else ZERO
 
@@ -277,12 +291,15 @@ def _save_order_totals(order: Order) -> None:
 def _check_lines_editable(order: Order) -> None:
     if order.status != OrderStatus.ACTIVE:
         raise RecordLocked(_("Only an active order's lines can be changed; this order is "
-                             "%(status)s.") % {"status": order.get_status_display().lower()})
+                             "%(status)s.") % {"status": order.get_status_display().lower()},
+                           reason=RefusalReason.NOT_EDITABLE)
 
 
 @transaction.atomic
-def order_add_line(*, order: Order, actor, product=None, write_in_name: str = "", quantity=1,
-                   unit_price=None, manual_discount=ZERO, tax_rate=None,
+def order_add_line(*, order: Order, actor: User, product: Product | None = None,
+                   write_in_name: str = "", quantity: Decimal | int | str = 1,
+                   unit_price: Decimal | str | None = None,
+                   manual_discount: Decimal | None = ZERO, tax_rate: Decimal | str | None = None,
                    description: str = "") -> OrderLine:
     """Add a line to an active order: a catalog product (its name, SKU, unit, the price on the
     order's price list and its tax rate, frozen like the copied lines) or a write-in with a
@@ -300,7 +317,8 @@ def order_add_line(*, order: Order, actor, product=None, write_in_name: str = ""
             message = (_("“%(p)s” is not on the price list %(l)s: enter a unit price.") % {
                 "p": product.name, "l": price_list} if product else
                 _("Enter a unit price for a write-in product."))
-            raise BusinessRuleViolation(message, fields={"unit_price": [message]})
+            raise BusinessRuleViolation(message, fields={"unit_price": [message]},
+                                        reason=RefusalReason.PRICE_NOT_LISTED)
     if tax_rate in (None, ""):
         tax_rate = _product_tax_rate(product)
     try:
@@ -318,7 +336,7 @@ def order_add_line(*, order: Order, actor, product=None, write_in_name: str = ""
         tax_rate=to_decimal(tax_rate), amount=totals.amount, tax=totals.tax,
     )
     _save_order_totals(order)
-    record_event(record=order, actor=actor, action="line_added",
+    record_event(record=order, actor=actor, action=EventType.LINE_ADDED,
                  note=_("%(name)s: %(amount)s") % {
                      "name": line.product_name, "amount": format_money(line.amount,
                                                                        order.currency)},
@@ -328,7 +346,7 @@ def order_add_line(*, order: Order, actor, product=None, write_in_name: str = ""
 
 
 @transaction.atomic
-def order_remove_line(*, line: OrderLine, actor) -> Order:
+def order_remove_line(*, line: OrderLine, actor: User) -> Order:
     """Remove a line from an active order. Refused when the line has been invoiced (cancel
     that invoice first) or is the order's last line."""
     order = _locked_order(line.order, actor)
@@ -336,14 +354,15 @@ def order_remove_line(*, line: OrderLine, actor) -> Order:
     line = OrderLine.objects.select_for_update().get(pk=line.pk, order=order)
     if order_invoiced_quantities(order).get(line.pk):
         raise BusinessRuleViolation(_("“%(name)s” has been invoiced: cancel its invoice before "
-                                      "removing the line.") % {"name": line.product_name})
+                                      "removing the line.") % {"name": line.product_name},
+                                    reason=RefusalReason.ORDER_INVOICED)
     if order.lines.count() <= 1:
         raise BusinessRuleViolation(_("An order keeps at least one line: cancel the order "
-                                      "instead."))
+                                      "instead."), reason=RefusalReason.ORDER_LAST_LINE)
     name = line.product_name
     line.delete()
     _save_order_totals(order)
-    record_event(record=order, actor=actor, action="line_removed", note=name,
+    record_event(record=order, actor=actor, action=EventType.LINE_REMOVED, note=name,
                  data={"name": name, "total": str(order.total)})
     return order
 
@@ -360,12 +379,13 @@ def order_invoiced_quantities(order: Order) -> dict[int, Decimal]:
 
 
 def _requested_quantities(order_lines: list[OrderLine], remaining: dict[int, Decimal],
-                          lines: Iterable | None) -> dict[int, Decimal]:
+                          lines: Iterable[Mapping[str, Any]] | None) -> dict[int, Decimal]:
     if lines is None:
         return {ol.pk: remaining[ol.pk] for ol in order_lines if remaining[ol.pk] > 0}
     by_id = {ol.pk: ol for ol in order_lines}
     requested: dict[int, Decimal] = {}
     errors = []
+    reason: RefusalReason | None = None  # of the first error, when a rule (not bad input)
     for item in lines:
         line_ref = item.get("order_line")
         line_id = getattr(line_ref, "pk", line_ref)
@@ -384,6 +404,8 @@ def _requested_quantities(order_lines: list[OrderLine], remaining: dict[int, Dec
             continue
         total = requested.get(line_id, ZERO) + quantity
         if total > remaining[line_id]:
+            if not errors:
+                reason = RefusalReason.QUANTITY_ABOVE_REMAINING
             errors.append(
                 _("%(item)s: only %(left)s left to invoice, %(asked)s requested.")
                 % {"item": by_id[line_id].product_name, "left": remaining[line_id].normalize(),
@@ -391,12 +413,13 @@ def _requested_quantities(order_lines: list[OrderLine], remaining: dict[int, Dec
             continue
         requested[line_id] = total
     if errors:
-        raise BusinessRuleViolation(errors[0], fields={"lines": errors})
+        raise BusinessRuleViolation(errors[0], fields={"lines": errors}, reason=reason)
     return requested
 
 
 @transaction.atomic
-def invoice_create_from_order(*, order: Order, actor, lines=None) -> Invoice:
+def invoice_create_from_order(*, order: Order, actor: User,
+                              lines: Iterable[Mapping[str, Any]] | None = None) -> Invoice:
     """Create a draft invoice from an active or fulfilled order.
 
     `lines=None` invoices everything not yet invoiced; otherwise `lines` is a list of
@@ -421,6 +444,7 @@ def invoice_create_from_order(*, order: Order, actor, lines=None) -> Invoice:
             _("Everything on this order has already been invoiced.") if lines is None
             else _("Choose at least one line and quantity to invoice."),
             fields={"lines": [_("Nothing to invoice.")]},
+            reason=RefusalReason.NOTHING_LEFT_TO_INVOICE if lines is None else None,
         )
     first_invoice = not invoiced and not order.invoices.exclude(
         status=InvoiceStatus.CANCELED).exists()
@@ -461,17 +485,17 @@ def invoice_create_from_order(*, order: Order, actor, lines=None) -> Invoice:
     for line in new_lines:
         line.invoice = invoice
     InvoiceLine.objects.bulk_create(new_lines)
-    record_event(record=invoice, actor=actor, action="created", to_state=invoice.status,
+    record_event(record=invoice, actor=actor, action=EventType.CREATED, to_state=invoice.status,
                  note=_("Created from order %(number)s.") % {"number": order.number},
                  data={"order": order.pk, "total": str(invoice.total)})
-    record_event(record=order, actor=actor, action="invoiced",
+    record_event(record=order, actor=actor, action=EventType.INVOICED,
                  note=_("Invoice drafted for %(total)s.") % {
                      "total": format_money(invoice.total, invoice.currency)},
                  data={"invoice": invoice.pk})
     return invoice
 
 
-def _locked_invoice(invoice, actor) -> Invoice:
+def _locked_invoice(invoice: Invoice, actor: User) -> Invoice:
     invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
     check_can_change(actor, invoice)
     return invoice
@@ -486,7 +510,7 @@ def _allowed_invoice_actions(invoice: Invoice) -> list[str]:
 
 
 @transaction.atomic
-def invoice_issue(*, invoice: Invoice, actor, issue_date: date | None = None) -> Invoice:
+def invoice_issue(*, invoice: Invoice, actor: User, issue_date: date | None = None) -> Invoice:
     """Issue a draft: assign the next `INV-<year>-<6 digits>` and the due date.
 
     The number comes from a locked per-year counter inside this transaction, so concurrent
@@ -498,7 +522,7 @@ def invoice_issue(*, invoice: Invoice, actor, issue_date: date | None = None) ->
         raise TransitionNotAllowed(
             _("Only a draft invoice can be issued; this invoice is %(status)s.")
             % {"status": invoice.get_status_display()},
-            allowed=_allowed_invoice_actions(invoice),
+            allowed=_allowed_invoice_actions(invoice), reason=RefusalReason.WRONG_STATUS,
         )
     issue_date = issue_date or _today()
     due_date = issue_date + timedelta(days=payment_terms_days(invoice.payment_terms))
@@ -506,21 +530,22 @@ def invoice_issue(*, invoice: Invoice, actor, issue_date: date | None = None) ->
     invoice.issue(number=_document_number(INVOICE_SERIES, issue_date), issue_date=issue_date,
                   due_date=due_date)
     fields = ["status", "status_reason", "number", "issue_date", "due_date"]
-    record_event(record=invoice, actor=actor, action="issued", from_state=before,
+    record_event(record=invoice, actor=actor, action=EventType.ISSUED, from_state=before,
                  to_state=invoice.status,
                  note=_("Issued as %(number)s, due %(due)s.")
                  % {"number": invoice.number, "due": format_day(due_date)})
     if invoice.total == 0:  # nothing to collect: a zero invoice is settled on issue
         invoice.mark_paid(issue_date)
         fields.append("paid_on")
-        record_event(record=invoice, actor=actor, action="paid", from_state=InvoiceStatus.ACTIVE,
+        record_event(record=invoice, actor=actor, action=EventType.PAID,
+                     from_state=InvoiceStatus.ACTIVE,
                      to_state=invoice.status)
     invoice.save(update_fields=fields)
     return invoice
 
 
 @transaction.atomic
-def invoice_cancel(*, invoice: Invoice, actor, note: str = "") -> Invoice:
+def invoice_cancel(*, invoice: Invoice, actor: User, note: str = "") -> Invoice:
     """Cancel a draft or issued invoice; refused once a payment exists (refunds are out of
     scope). Its quantities become invoiceable again on the order."""
     invoice = _locked_invoice(invoice, actor)
@@ -528,41 +553,42 @@ def invoice_cancel(*, invoice: Invoice, actor, note: str = "") -> Invoice:
         raise TransitionNotAllowed(
             _("This invoice is %(status)s and can no longer be canceled.")
             % {"status": invoice.get_status_display()},
-            allowed=_allowed_invoice_actions(invoice),
+            allowed=_allowed_invoice_actions(invoice), reason=RefusalReason.WRONG_STATUS,
         )
     if invoice.amount_paid > 0:
         raise TransitionNotAllowed(
             _("A payment has been recorded on this invoice, so it cannot be canceled."),
-            allowed=_allowed_invoice_actions(invoice),
+            allowed=_allowed_invoice_actions(invoice), reason=RefusalReason.INVOICE_HAS_PAYMENTS,
         )
     before = invoice.status
     invoice.cancel(_today())
     invoice.save(update_fields=["status", "status_reason", "canceled_on"])
-    record_event(record=invoice, actor=actor, action="canceled", from_state=before,
+    record_event(record=invoice, actor=actor, action=EventType.CANCELED, from_state=before,
                  to_state=invoice.status, note=note)
     return invoice
 
 
 @transaction.atomic
-def invoice_update(*, invoice: Invoice, actor, **data) -> Invoice:
+def invoice_update(*, invoice: Invoice, actor: User, name: Maybe[str] = UNSET,
+                   description: Maybe[str] = UNSET) -> Invoice:
     """Edit a draft invoice's name or description; issued invoices are immutable."""
     invoice = _locked_invoice(invoice, actor)
     if invoice.status != InvoiceStatus.DRAFT:
         raise RecordLocked(_("An issued invoice cannot be changed; cancel it and issue a new "
-                             "one instead."))
-    changed = [name for name in INVOICE_EDITABLE_FIELDS
-               if name in data and getattr(invoice, name) != data[name]]
+                             "one instead."), reason=RefusalReason.NOT_EDITABLE)
     before = snapshot(invoice)
-    for name in changed:
-        setattr(invoice, name, data[name])
-    if changed:
-        invoice.save(update_fields=changed)
+    invoice, updated = model_update(
+        instance=invoice, fields=INVOICE_EDITABLE_FIELDS,
+        data=given(name=name, description=description),
+        validate=lambda invoice, changed: None)  # name and description: nothing to check
+    if updated:
         record_updated(record=invoice, actor=actor, before=before)
     return invoice
 
 
 @transaction.atomic
-def invoice_record_payment(*, invoice: Invoice, amount, actor, date: date | None = None,
+def invoice_record_payment(*, invoice: Invoice, amount: Decimal | int | str, actor: User,
+                           date: date | None = None,
                            reference: str = "", idempotency_key: str | None = None) -> Payment:
     """Record money received against an issued invoice.
 
@@ -590,7 +616,7 @@ def invoice_record_payment(*, invoice: Invoice, amount, actor, date: date | None
         raise TransitionNotAllowed(
             _("Payments can only be recorded on an issued, unpaid invoice; this invoice is "
               "%(status)s.") % {"status": invoice.get_status_display()},
-            allowed=_allowed_invoice_actions(invoice),
+            allowed=_allowed_invoice_actions(invoice), reason=RefusalReason.WRONG_STATUS,
         )
     if amount <= 0:
         raise BusinessRuleViolation(_("The amount must be greater than zero."),
@@ -600,7 +626,8 @@ def invoice_record_payment(*, invoice: Invoice, amount, actor, date: date | None
         message = _("The amount %(amount)s is more than the balance %(balance)s.") % {
             "amount": format_money(amount, invoice.currency),
             "balance": format_money(balance, invoice.currency)}
-        raise BusinessRuleViolation(message, fields={"amount": [message]})
+        raise BusinessRuleViolation(message, fields={"amount": [message]},
+                                    reason=RefusalReason.PAYMENT_ABOVE_BALANCE)
     today = _today()
     paid_on = date or today
     if paid_on > today:
@@ -612,7 +639,7 @@ def invoice_record_payment(*, invoice: Invoice, amount, actor, date: date | None
     )
     invoice.amount_paid += amount
     fields = ["amount_paid", "status_reason"]
-    record_event(record=invoice, actor=actor, action="payment_recorded",
+    record_event(record=invoice, actor=actor, action=EventType.PAYMENT_RECORDED,
                  note=_("Payment of %(amount)s received%(ref)s.") % {
                      "amount": format_money(amount, invoice.currency),
                      "ref": f" ({reference})" if reference else ""},
@@ -620,7 +647,8 @@ def invoice_record_payment(*, invoice: Invoice, amount, actor, date: date | None
     if invoice.balance == 0:
         invoice.mark_paid(paid_on)
         fields += ["status", "paid_on"]
-        record_event(record=invoice, actor=actor, action="paid", from_state=InvoiceStatus.ACTIVE,
+        record_event(record=invoice, actor=actor, action=EventType.PAID,
+                     from_state=InvoiceStatus.ACTIVE,
                      to_state=invoice.status)
     else:
         invoice.status_reason = InvoiceStatusReason.PARTIALLY_PAID
@@ -638,12 +666,13 @@ def invoices_record_overdue(*, today: date | None = None, batch: int = 1000) -> 
     from crm.activities.models import Event
 
     today = today or _today()
-    already = Event.objects.filter(record_type="invoice", action="overdue").values("record_id")
+    already = Event.objects.filter(record_type="invoice",
+                                   action=EventType.OVERDUE).values("record_id")
     pending = list(Invoice.objects.overdue(today).exclude(pk__in=already)
                    .order_by("due_date", "id")[:batch])
     for invoice in pending:
         with transaction.atomic():
-            record_event(record=invoice, actor=None, action="overdue",
+            record_event(record=invoice, actor=None, action=EventType.OVERDUE,
                          note=_("Payment of %(balance)s was due on %(due)s.") % {
                              "balance": format_money(invoice.balance, invoice.currency),
                              "due": format_day(invoice.due_date)},

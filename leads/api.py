@@ -219,7 +219,8 @@ class LeadViewSet(FastListMixin, ScopedModelViewSet):
             job = services.lead_import_create(actor=request.user, uploaded_file=data["file"],
                                               encoding=data["encoding"])
         except importer.ImportFileError as exc:
-            raise BusinessRuleViolation(str(exc), fields={"file": [str(exc)]})
+            raise BusinessRuleViolation(str(exc), fields={"file": [str(exc)]},
+                                        reason=exc.reason) from None
         job = services.lead_import_start(
             job=job, actor=request.user, mapping=data.get("mapping"),
             duplicate_policy=data["duplicate_policy"],

@@ -30,5 +30,9 @@ class LeadsConfig(AppConfig):
 
         register_panel("account", DetailPanel(
             "leads", "leads/_account_panel.html", panels.account_leads, order=30, column="side"))
+        # Four rule lookups: loaded after the lead page's first paint, above its main column
+        register_panel("lead", DetailPanel(
+            "duplicates", "leads/_duplicates_panel.html", panels.lead_duplicates, order=5,
+            column="main-top"))
         activity_completed.connect(receivers.mark_lead_contacted,
                                    dispatch_uid="leads.mark_lead_contacted")

@@ -10,6 +10,7 @@ from decimal import Decimal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from crm.activities.event_types import EventType
 from crm.activities.models import Activity, ActivityKind, ActivityState, Event
 
 from . import services
@@ -122,8 +123,8 @@ def _spread_recent(leads, now, rng) -> None:
         Lead.objects.filter(pk=lead.pk, status_changed_at__isnull=False).update(
             status_changed_at=changed)
         events = Event.objects.filter(record_type="lead", record_id=lead.pk)
-        events.filter(action="created").update(occurred_at=created)
-        events.exclude(action="created").update(occurred_at=changed)
+        events.filter(action=EventType.CREATED).update(occurred_at=created)
+        events.exclude(action=EventType.CREATED).update(occurred_at=changed)
         lead.created_at = created
 
 
@@ -216,7 +217,7 @@ def seed_history(ctx, now) -> list:
     events, calls, qualified = [], [], []
     source_labels = dict(LeadSource.choices)
     for lead, created, changed in plans:
-        events.append(Event(record_type="lead", record_id=lead.pk, action="created",
+        events.append(Event(record_type="lead", record_id=lead.pk, action=EventType.CREATED,
                             to_state="new", actor=lead.owner, occurred_at=created,
                             note=_("Source: %(source)s") % {
                                 "source": source_labels[lead.source]}))
@@ -229,17 +230,17 @@ def seed_history(ctx, now) -> list:
             direction="outgoing", duration_minutes=rng.choice([5, 10, 15, 20, 30]),
             completed_at=contacted, created_at=contacted, updated_at=contacted))
         if lead.status == "contacted":
-            events.append(Event(record_type="lead", record_id=lead.pk, action="mark_contacted",
+            events.append(Event(record_type="lead", record_id=lead.pk, action=EventType.CONTACTED,
                                 from_state="new", to_state="contacted", actor=lead.owner,
                                 occurred_at=changed))
             continue
-        events.append(Event(record_type="lead", record_id=lead.pk, action="mark_contacted",
+        events.append(Event(record_type="lead", record_id=lead.pk, action=EventType.CONTACTED,
                             from_state="new", to_state="contacted", actor=lead.owner,
                             occurred_at=contacted))
         if lead.status == "disqualified":
-            events.append(Event(record_type="lead", record_id=lead.pk, action="disqualify",
-                                from_state="contacted", to_state="disqualified",
-                                actor=lead.owner, occurred_at=changed,
+            events.append(Event(record_type="lead", record_id=lead.pk,
+                                action=EventType.DISQUALIFIED, from_state="contacted",
+                                to_state="disqualified", actor=lead.owner, occurred_at=changed,
                                 data={"reason": lead.status_reason}))
         else:
             lead.qualified_at = changed
@@ -250,9 +251,9 @@ def seed_history(ctx, now) -> list:
 
 
 def record_qualified(lead, opportunity_id: int) -> Event:
-    """The `qualify` event of a history lead (unsaved; the caller bulk-creates them) and the
+    """The `qualified` event of a history lead (unsaved; the caller bulk-creates them) and the
     link to the opportunity it became."""
     lead.qualifying_opportunity_id = opportunity_id
-    return Event(record_type="lead", record_id=lead.pk, action="qualify",
+    return Event(record_type="lead", record_id=lead.pk, action=EventType.QUALIFIED,
                  from_state="contacted", to_state=LeadStatus.QUALIFIED, actor=lead.owner,
                  occurred_at=lead.qualified_at, data={"opportunity": opportunity_id})

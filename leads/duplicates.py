@@ -11,6 +11,8 @@ to the same normalised name. Every rule is an indexed lookup on a stored key, th
 matcher (`crm.common.matching`) that qualify and the card scanner use too.
 """
 
+from django.db import connections
+from django.db.models import F, FloatField, Value
 from django.utils.translation import gettext_lazy as _l
 
 from crm.common import matching
@@ -34,52 +36,89 @@ def _similar_name(qs, key: str):
     return matching.similar(qs, "name_key", key, NAME_SIMILARITY)
 
 
-def find_lead_duplicates(*, user, email="", phone="", first_name="", last_name="", company="",
-                         country="", exclude_id=None, limit=LIMIT) -> list[dict]:
-    """Leads `user` may read that look like the given person: `[{"lead", "rule"}]`.
-
-    `country` is the person's country: a national `phone` is read there."""
-    base = scope_readable(Lead.objects.select_related("owner"), user)
-    if exclude_id:
-        base = base.exclude(pk=exclude_id)
-    found: dict[int, dict] = {}
-
-    def add(queryset, rule):
-        for lead in queryset[:limit]:
-            if lead.pk not in found and len(found) < limit:
-                found[lead.pk] = {"lead": lead, "rule": rule}
-
+def _rule_queries(base, *, email, phones, first_name, last_name, company, country, limit):
+    """(rule, queryset of at most `limit` candidates in the rule's order), strongest rule
+    first; a rule without a key to compare is left out."""
+    queries = []
     ekey = email_key(email)
     if ekey and "@" in ekey:
-        add(base.exclude(email_key="").filter(email_key=ekey).order_by("-id"), "email")
-    pkey = phone_key(phone, country)
-    if pkey:
-        add(base.filter(matching.phone_match([pkey])).order_by("-id"), "phone")
+        queries.append(("email", base.exclude(email_key="").filter(email_key=ekey)
+                        .order_by("-id")))
+    pkeys = [phone_key(phone, country) for phone in phones]
+    if any(pkeys):
+        queries.append(("phone", base.filter(matching.phone_match(pkeys)).order_by("-id")))
     nkey = name_key(first_name, last_name)
     if nkey:
         ckey = company_key(company)
         if ckey:
-            add(_similar_name(base.filter(company_key=ckey), nkey), "name_company")
+            queries.append(("name_company", _similar_name(base.filter(company_key=ckey), nkey)))
         domain = email_domain(email)
         if domain:
-            add(_similar_name(base.exclude(email_domain="").filter(email_domain=domain), nkey),
-                "name_domain")
-    return list(found.values())
+            queries.append(("name_domain", _similar_name(
+                base.exclude(email_domain="").filter(email_domain=domain), nkey)))
+    return [(rule, qs[:limit]) for rule, qs in queries]
+
+
+def _candidate_ids(queries) -> list[tuple[int, str]]:
+    """(lead id, rule) of every rule's candidates in report order, in one query where the
+    database can combine ordered, limited selects (PostgreSQL: a UNION ALL of the rules)."""
+    if not queries:
+        return []
+    rows = []  # (rule position, -similarity, -id, id)
+    features = connections[queries[0][1].db].features
+    if features.supports_slicing_ordering_in_compound and len(queries) > 1:
+        parts = [qs.annotate(_rule=Value(n), _rank=_rank_of(qs)).values_list(
+                 "id", "_rule", "_rank") for n, (_rule, qs) in enumerate(queries)]
+        combined = parts[0].union(*parts[1:], all=True)
+        rows = [(position, -float(rank), -pk, pk) for pk, position, rank in combined]
+    else:
+        for position, (_rule, qs) in enumerate(queries):
+            rows += [(position, -float(rank), -pk, pk)
+                     for pk, rank in qs.annotate(_rank=_rank_of(qs)).values_list("id", "_rank")]
+    rows.sort()
+    return [(pk, queries[position][0]) for position, _rank, _neg, pk in rows]
+
+
+def _rank_of(qs):
+    """The similarity a name rule orders by (0 for exact-key rules, ordered by id alone)."""
+    if "_similarity" in qs.query.annotations:
+        return F("_similarity")
+    return Value(0.0, output_field=FloatField())
+
+
+def find_lead_duplicates(*, user, email="", phone="", first_name="", last_name="", company="",
+                         country="", exclude_id=None, limit=LIMIT,
+                         other_phone="") -> list[dict]:
+    """Leads `user` may read that look like the given person: `[{"lead", "rule"}]`, at most
+    `limit`, each lead once under its strongest rule (email, phone, name_company,
+    name_domain). Two queries at most: the candidates' ids of every rule at once, then the
+    leads (with their owners).
+
+    `country` is the person's country: a national `phone` (and `other_phone`, a second number
+    of the same person) is read there."""
+    base = scope_readable(Lead.objects.all(), user)
+    if exclude_id:
+        base = base.exclude(pk=exclude_id)
+    queries = _rule_queries(base, email=email, phones=(phone, other_phone),
+                            first_name=first_name, last_name=last_name, company=company,
+                            country=country, limit=limit)
+    found: dict[int, str] = {}
+    for pk, rule in _candidate_ids(queries):
+        if pk not in found and len(found) < limit:
+            found[pk] = rule
+    if not found:
+        return []
+    leads = Lead.objects.select_related("owner").in_bulk(list(found))
+    return [{"lead": leads[pk], "rule": rule} for pk, rule in found.items() if pk in leads]
 
 
 def duplicates_of(*, lead: Lead, user) -> list[dict]:
     """Likely duplicates of a stored lead (both of its phone numbers are checked)."""
-    matches = find_lead_duplicates(
-        user=user, email=lead.email, phone=lead.business_phone or lead.mobile_phone,
-        first_name=lead.first_name, last_name=lead.last_name, company=lead.company,
-        country=lead.country, exclude_id=lead.pk,
+    return find_lead_duplicates(
+        user=user, email=lead.email, phone=lead.business_phone,
+        other_phone=lead.mobile_phone, first_name=lead.first_name, last_name=lead.last_name,
+        company=lead.company, country=lead.country, exclude_id=lead.pk,
     )
-    if lead.business_phone and lead.mobile_phone:
-        seen = {m["lead"].pk for m in matches}
-        matches += [m for m in find_lead_duplicates(user=user, phone=lead.mobile_phone,
-                                                    country=lead.country, exclude_id=lead.pk)
-                    if m["lead"].pk not in seen]
-    return matches
 
 
 def serialize_duplicate(match: dict) -> dict:

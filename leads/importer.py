@@ -17,6 +17,7 @@ import threading
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
+from typing import IO
 
 import charset_normalizer
 from django.db import DataError, IntegrityError, connection, transaction
@@ -27,6 +28,7 @@ from django.utils.translation import gettext_lazy as _l
 
 from crm.automation.services import emit_bulk_created
 from crm.common import csvexport
+from crm.common.codes import RefusalReason
 from crm.customers.models import Industry
 
 from .keys import company_key, email_domain, email_key, name_key, phone_key
@@ -113,7 +115,12 @@ _DATE_FORMATS = ("%Y-%m-%d", "%d.%m.%Y", "%m/%d/%Y", "%d/%m/%Y", "%Y/%m/%d")
 
 
 class ImportFileError(Exception):
-    """A file we cannot import at all; the message tells the user what to fix."""
+    """A file we cannot import at all; the message tells the user what to fix, `reason`
+    (crm.common.codes.RefusalReason) says which problem it is."""
+
+    def __init__(self, message: object, *, reason: RefusalReason) -> None:
+        self.reason = reason
+        super().__init__(str(message))
 
 
 @dataclass
@@ -186,7 +193,8 @@ def inspect_file(fileobj, encoding: str = "utf-8") -> FileInfo:
     try:
         codecs.lookup(encoding)
     except LookupError:
-        raise ImportFileError(_("Unknown encoding “%(enc)s”.") % {"enc": encoding})
+        raise ImportFileError(_("Unknown encoding “%(enc)s”.") % {"enc": encoding},
+                              reason=RefusalReason.IMPORT_UNKNOWN_ENCODING)
     stream = _text_stream(fileobj, encoding)
     try:
         sample = stream.read(64 * 1024)
@@ -195,16 +203,16 @@ def inspect_file(fileobj, encoding: str = "utf-8") -> FileInfo:
         raise ImportFileError(_(
             "The file is not valid %(enc)s text. Save it as “CSV UTF-8” in your spreadsheet "
             "program, or choose the encoding it was saved with."
-        ) % {"enc": encoding.upper()})
+        ) % {"enc": encoding.upper()}, reason=RefusalReason.IMPORT_WRONG_ENCODING)
     if not sample.strip():
-        raise ImportFileError(_("The file is empty."))
+        raise ImportFileError(_("The file is empty."), reason=RefusalReason.IMPORT_EMPTY_FILE)
     first_line = sample.splitlines()[0] if sample.splitlines() else sample
     if NUL in first_line or sample.count(NUL) * 20 > len(sample):
         # A NUL here and there is a bad cell (reported per row); many are a binary file.
         raise ImportFileError(_(
             "This does not look like a CSV text file (it contains binary data). Export the "
             "sheet as CSV and upload that file."
-        ))
+        ), reason=RefusalReason.IMPORT_BINARY_FILE)
     counts = {d: first_line.count(d) for d in (",", ";", "\t", "|")}
     delimiter = max(counts, key=counts.get)
     if counts[delimiter] == 0:
@@ -216,10 +224,12 @@ def inspect_file(fileobj, encoding: str = "utf-8") -> FileInfo:
     try:
         headers = next(reader, None)
         if not headers or not any(h.strip() for h in headers):
-            raise ImportFileError(_("The first row must name the columns; it is empty."))
+            raise ImportFileError(_("The first row must name the columns; it is empty."),
+                                  reason=RefusalReason.IMPORT_NO_HEADER)
         headers = [h.strip() for h in headers]
         if len({h.lower() for h in headers if h}) < len([h for h in headers if h]):
-            raise ImportFileError(_("Two columns have the same name; rename one of them."))
+            raise ImportFileError(_("Two columns have the same name; rename one of them."),
+                                  reason=RefusalReason.IMPORT_DUPLICATE_COLUMNS)
         for row in reader:
             if not any(cell.strip() for cell in row):
                 continue
@@ -228,21 +238,25 @@ def inspect_file(fileobj, encoding: str = "utf-8") -> FileInfo:
                 preview.append(row)
             if rows > MAX_ROWS:
                 raise ImportFileError(_("The file has more than %(max)d rows; split it.")
-                                      % {"max": MAX_ROWS})
+                                      % {"max": MAX_ROWS},
+                                      reason=RefusalReason.IMPORT_TOO_MANY_ROWS)
     except UnicodeError:
         raise ImportFileError(_(
             "Row %(row)d is not valid %(enc)s text. Save the file as “CSV UTF-8”, or choose "
             "the encoding it was saved with."
-        ) % {"row": reader.line_num + 1, "enc": encoding.upper()})
+        ) % {"row": reader.line_num + 1, "enc": encoding.upper()},
+            reason=RefusalReason.IMPORT_WRONG_ENCODING)
     except csv.Error as exc:
         raise ImportFileError(_(
             "Line %(line)d cannot be read as CSV (%(error)s). Fields are limited to "
             "%(kb)d KB; check the quotes around that line."
-        ) % {"line": reader.line_num, "error": exc, "kb": MAX_FIELD_BYTES // 1024})
+        ) % {"line": reader.line_num, "error": exc, "kb": MAX_FIELD_BYTES // 1024},
+            reason=RefusalReason.IMPORT_NOT_CSV)
     finally:
         stream.detach()
     if rows == 0:
-        raise ImportFileError(_("The file has a header row but no data rows."))
+        raise ImportFileError(_("The file has a header row but no data rows."),
+                              reason=RefusalReason.IMPORT_NO_DATA_ROWS)
     return FileInfo(headers=headers, delimiter=delimiter, rows=rows, preview=preview)
 
 
@@ -271,7 +285,7 @@ def _xlsx_cell(value) -> str:
     return str(value)
 
 
-def xlsx_to_csv(fileobj):
+def xlsx_to_csv(fileobj: IO[bytes]) -> IO[bytes]:
     """The first sheet of an XLSX workbook as a UTF-8 CSV file, so an XLSX upload then goes
     through the CSV import unchanged (mapping, preview, per-row report). openpyxl's read-only
     mode reads the sheet row by row: a large workbook is never held whole."""
@@ -286,14 +300,16 @@ def xlsx_to_csv(fileobj):
         raise ImportFileError(_(
             "This XLSX file cannot be read (%(error)s). Save it again in your spreadsheet "
             "program as an Excel workbook (.xlsx), or export the sheet as CSV."
-        ) % {"error": exc.__class__.__name__}) from None
+        ) % {"error": exc.__class__.__name__},
+            reason=RefusalReason.IMPORT_UNREADABLE_XLSX) from None
     out = tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024, mode="w+b")
     text = io.TextIOWrapper(out, encoding="utf-8", newline="")
     writer = csv.writer(text)
     rows = 0
     try:
         if not workbook.worksheets:
-            raise ImportFileError(_("The workbook has no sheet."))
+            raise ImportFileError(_("The workbook has no sheet."),
+                                  reason=RefusalReason.IMPORT_NO_SHEET)
         for row in workbook.worksheets[0].iter_rows(values_only=True):
             cells = [_xlsx_cell(v) for v in row]
             while cells and not cells[-1].strip():
@@ -304,7 +320,8 @@ def xlsx_to_csv(fileobj):
             rows += 1
             if rows > MAX_ROWS + 1:
                 raise ImportFileError(_("The file has more than %(max)d rows; split it.")
-                                      % {"max": MAX_ROWS})
+                                      % {"max": MAX_ROWS},
+                                      reason=RefusalReason.IMPORT_TOO_MANY_ROWS)
     finally:
         workbook.close()
     text.flush()
@@ -578,10 +595,12 @@ def _parse_batches(job: LeadImport, columns, template, out: queue.Queue) -> None
                     out.put(_prepare_batch(job, batch, columns, template))
             except UnicodeError:
                 raise ImportFileError(_("Line %(n)d is not valid %(enc)s text.")
-                                      % {"n": reader.line_num + 1, "enc": job.encoding})
+                                      % {"n": reader.line_num + 1, "enc": job.encoding},
+                                      reason=RefusalReason.IMPORT_WRONG_ENCODING)
             except csv.Error as exc:
                 raise ImportFileError(_("Line %(n)d cannot be read as CSV (%(e)s).")
-                                      % {"n": reader.line_num, "e": exc})
+                                      % {"n": reader.line_num, "e": exc},
+                                      reason=RefusalReason.IMPORT_NOT_CSV)
         out.put(None)
     except BaseException as exc:  # handed to the consumer, which re-raises it
         out.put(exc)
@@ -771,6 +790,10 @@ def _copy_insert(job, rows: list[_Row]) -> None:
         cursor.cursor.copy_expert(
             f"COPY {Lead._meta.db_table} ({columns}) FROM STDIN WITH (FORMAT text)", buffer
         )
+    # the driver's own COPY bypasses the execute wrapper that bumps the table's version
+    from crm.common.versions import wrote
+
+    wrote((Lead._meta.db_table,))
 
 
 def _insert(job, rows: list[_Row], issues) -> int:

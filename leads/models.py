@@ -7,6 +7,7 @@ the other direction. `Lead.qualifying_opportunity` resolves it lazily through th
 """
 
 import secrets
+from typing import Any
 
 from django.apps import apps
 from django.conf import settings
@@ -269,7 +270,7 @@ class Lead(StateMachineMixin, ActivityRollupFields, AddressFields, BaseModel):
         self.phone_key = phone_key(self.business_phone, self.country)
         self.mobile_key = phone_key(self.mobile_phone, self.country)
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         update_fields = kwargs.get("update_fields")
         if update_fields is None or self.KEY_SOURCES & set(update_fields):
             self.refresh_keys()

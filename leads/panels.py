@@ -1,10 +1,14 @@
-"""Blocks this app adds to other records' detail pages (the account page)."""
+"""Blocks this app adds to record pages: the lead page's possible duplicates, the account
+page's leads. Each loads after the page's first paint (crm/common/panels.py)."""
 
 from collections.abc import Callable
 
 from django.db.models import Q
 
+from crm.common.visibility import can_change
+
 from . import selectors
+from .duplicates import RULE_LABELS, duplicates_of
 
 PANEL_LIMIT = 25
 
@@ -29,3 +33,18 @@ def account_leads(request, account):
         return None
     return {"account": account, "leads": leads[:PANEL_LIMIT],
             "more": len(leads) > PANEL_LIMIT}
+
+
+def lead_duplicates(request, lead):
+    """On a lead page: the leads the user may read that look like this one, each with whether
+    it may be merged into this lead; None (no box) when there are none."""
+    matches = duplicates_of(lead=lead, user=request.user)
+    if not matches:
+        return None
+    changeable = can_change(request.user, lead)
+    return {"lead": lead, "duplicates": [
+        {**m, "label": RULE_LABELS[m["rule"]],
+         "can_merge": changeable and m["lead"].is_open
+         and m["lead"].qualifying_opportunity_id is None
+         and can_change(request.user, m["lead"])}
+        for m in matches]}

@@ -1,20 +1,39 @@
 """Every write to leads. Qualifying lives in `opportunities.conversion` (the downstream app owns
 the conversion) and ends in `lead_mark_qualified` here."""
 
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, NoReturn
+
 from django.apps import apps
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
+from crm.activities.event_types import EventType
 from crm.activities.events import record_event
-from crm.automation.changes import record_deleted, record_updated, snapshot
+from crm.common.changes import record_deleted, record_updated, snapshot
+from crm.common.codes import RefusalReason
 from crm.common.deletion import delete_or_refuse
 from crm.common.errors import BusinessRuleViolation, RecordLocked, TransitionNotAllowed
 from crm.common.queue import enqueue_on_commit
+from crm.common.services import UNSET, Maybe, given, model_update
 from crm.common.visibility import apply_owner_change, check_can_assign_owner, check_can_change
+from crm.customers.models import Account, Contact
+from crm.users.models import User
 
 from .models import DisqualifyReason, Lead, LeadStatus
 from .rules import RULE_FIELDS, check_lead_input
+
+if TYPE_CHECKING:
+    from django.core.files import File
+
+    from crm.activities.models import Activity
+
+    from .models import LeadImport
 
 LEAD_FIELDS = [
     "topic", "salutation", "first_name", "last_name", "company", "job_title", "email",
@@ -30,33 +49,32 @@ ACTION_NAMES = {"mark_contacted": "mark_contacted", "qualify": "qualify",
 
 
 def allowed_actions(lead: Lead) -> list[str]:
-    return [ACTION_NAMES[t.name] for t in lead.get_available_status_transitions()]
+    transitions = lead.get_available_status_transitions()  # type: ignore[attr-defined]
+    return [ACTION_NAMES[t.name] for t in transitions]
 
 
-def _refuse(lead: Lead, action: str, message=None):
+def _refuse(lead: Lead, action: str, message: str | None = None,
+            reason: RefusalReason = RefusalReason.WRONG_STATUS) -> NoReturn:
     raise TransitionNotAllowed(
         message or _("A %(status)s lead cannot be %(action)s.") % {
             "status": lead.get_status_display().lower(), "action": action},
-        allowed=allowed_actions(lead), status=lead.status,
+        allowed=allowed_actions(lead), status=lead.status, reason=reason,
     )
 
 
-def _apply(lead: Lead, data: dict) -> list[str]:
-    changed = []
-    for name, value in data.items():
-        if name not in LEAD_FIELDS:
-            continue
-        if value is None and name not in ("employees", "annual_revenue", "budget_amount",
-                                          "estimated_value", "estimated_close_date",
-                                          "existing_account", "existing_contact"):
-            value = False if name == "decision_maker" else ""
-        if getattr(lead, name) != value:
-            setattr(lead, name, value)
-            changed.append(name)
-    return changed
+# Text and yes/no fields a caller may give as None (an API null): stored blank / False.
+_NULL_AS_BLANK = {name for name in LEAD_FIELDS if name not in (
+    "employees", "annual_revenue", "budget_amount", "estimated_value", "estimated_close_date",
+    "existing_account", "existing_contact")}
 
 
-def _validate(lead: Lead) -> None:
+def _blank_nulls(data: dict[str, Any]) -> dict[str, Any]:
+    return {name: (False if name == "decision_maker" else "")
+            if value is None and name in _NULL_AS_BLANK else value
+            for name, value in data.items()}
+
+
+def _validate(lead: Lead, changed: Iterable[str] = ()) -> None:
     check_lead_input({name: getattr(lead, name) for name in RULE_FIELDS})
     lead.full_clean(exclude=["owner", "status"], validate_constraints=False)
 
@@ -66,7 +84,27 @@ def _lock(lead: Lead) -> Lead:
 
 
 @transaction.atomic
-def lead_create(*, actor, owner=None, **fields) -> Lead:
+def lead_create(
+        *, actor: User, owner: User | None = None,
+        topic: Maybe[str | None] = UNSET, salutation: Maybe[str | None] = UNSET, first_name: Maybe[str | None] = UNSET,
+        last_name: Maybe[str | None] = UNSET, company: Maybe[str | None] = UNSET,
+        job_title: Maybe[str | None] = UNSET, email: Maybe[str | None] = UNSET,
+        email2: Maybe[str | None] = UNSET, business_phone: Maybe[str | None] = UNSET,
+        mobile_phone: Maybe[str | None] = UNSET, website: Maybe[str | None] = UNSET,
+        street: Maybe[str | None] = UNSET, city: Maybe[str | None] = UNSET,
+        state: Maybe[str | None] = UNSET, postal_code: Maybe[str | None] = UNSET,
+        country: Maybe[str | None] = UNSET, source: Maybe[str | None] = UNSET,
+        rating: Maybe[str | None] = UNSET, industry: Maybe[str | None] = UNSET,
+        employees: Maybe[int | None] = UNSET, annual_revenue: Maybe[Decimal | None] = UNSET,
+        budget_amount: Maybe[Decimal | None] = UNSET, budget_status: Maybe[str | None] = UNSET,
+        purchase_timeframe: Maybe[str | None] = UNSET, purchase_process: Maybe[str | None] = UNSET,
+        need: Maybe[str | None] = UNSET, decision_maker: Maybe[bool | None] = UNSET,
+        description: Maybe[str | None] = UNSET, qualification_comments: Maybe[str | None] = UNSET,
+        estimated_value: Maybe[Decimal | None] = UNSET,
+        estimated_close_date: Maybe[date | None] = UNSET,
+        existing_account: Maybe[Account | None] = UNSET,
+        existing_contact: Maybe[Contact | None] = UNSET,
+) -> Lead:
     """Create a lead in status `new` owned by `owner` (default: the actor).
 
     Refuses (ValidationError) a lead without a topic, or without both last name and company.
@@ -74,49 +112,92 @@ def lead_create(*, actor, owner=None, **fields) -> Lead:
     """
     owner = owner or actor
     check_can_assign_owner(actor, owner)
-    lead = Lead(owner=owner)
-    _apply(lead, fields)
-    _validate(lead)
-    lead.save()
-    record_event(record=lead, actor=actor, action="created", to_state=lead.status,
+    lead, _created = model_update(
+        instance=Lead(owner=owner), fields=LEAD_FIELDS, validate=_validate,
+        data=_blank_nulls(given(
+        topic=topic, salutation=salutation, first_name=first_name, last_name=last_name,
+        company=company, job_title=job_title, email=email, email2=email2,
+        business_phone=business_phone, mobile_phone=mobile_phone, website=website, street=street,
+        city=city, state=state, postal_code=postal_code, country=country, source=source,
+        rating=rating, industry=industry, employees=employees, annual_revenue=annual_revenue,
+        budget_amount=budget_amount, budget_status=budget_status,
+        purchase_timeframe=purchase_timeframe, purchase_process=purchase_process, need=need,
+        decision_maker=decision_maker, description=description,
+        qualification_comments=qualification_comments, estimated_value=estimated_value,
+        estimated_close_date=estimated_close_date, existing_account=existing_account,
+        existing_contact=existing_contact)))
+    record_event(record=lead, actor=actor, action=EventType.CREATED, to_state=lead.status,
                  note=_("Source: %(source)s") % {"source": lead.get_source_display()}
                  if lead.source else "")
     return lead
 
 
 @transaction.atomic
-def lead_update(*, lead: Lead, actor, **fields) -> Lead:
+def lead_update(
+        *, lead: Lead, actor: User, owner: Maybe[User | None] = UNSET,
+        topic: Maybe[str | None] = UNSET, salutation: Maybe[str | None] = UNSET,
+        first_name: Maybe[str | None] = UNSET, last_name: Maybe[str | None] = UNSET,
+        company: Maybe[str | None] = UNSET, job_title: Maybe[str | None] = UNSET,
+        email: Maybe[str | None] = UNSET, email2: Maybe[str | None] = UNSET,
+        business_phone: Maybe[str | None] = UNSET, mobile_phone: Maybe[str | None] = UNSET,
+        website: Maybe[str | None] = UNSET, street: Maybe[str | None] = UNSET,
+        city: Maybe[str | None] = UNSET, state: Maybe[str | None] = UNSET,
+        postal_code: Maybe[str | None] = UNSET, country: Maybe[str | None] = UNSET,
+        source: Maybe[str | None] = UNSET, rating: Maybe[str | None] = UNSET,
+        industry: Maybe[str | None] = UNSET, employees: Maybe[int | None] = UNSET,
+        annual_revenue: Maybe[Decimal | None] = UNSET,
+        budget_amount: Maybe[Decimal | None] = UNSET, budget_status: Maybe[str | None] = UNSET,
+        purchase_timeframe: Maybe[str | None] = UNSET, purchase_process: Maybe[str | None] = UNSET,
+        need: Maybe[str | None] = UNSET, decision_maker: Maybe[bool | None] = UNSET,
+        description: Maybe[str | None] = UNSET, qualification_comments: Maybe[str | None] = UNSET,
+        estimated_value: Maybe[Decimal | None] = UNSET,
+        estimated_close_date: Maybe[date | None] = UNSET,
+        existing_account: Maybe[Account | None] = UNSET,
+        existing_contact: Maybe[Contact | None] = UNSET,
+) -> Lead:
     """Change an open lead; qualified and disqualified leads are read-only (RecordLocked)."""
     lead = _lock(lead)
     check_can_change(actor, lead)
     if not lead.is_open:
-        raise RecordLocked(_("Only open leads can be edited; reactivate it first."))
+        raise RecordLocked(_("Only open leads can be edited; reactivate it first."),
+                           reason=RefusalReason.NOT_EDITABLE)
     before = snapshot(lead)
-    changed = _apply(lead, fields)
-    if apply_owner_change(lead, actor, fields.get("owner")):
-        changed.append("owner")
-    if changed:
-        _validate(lead)
-        lead.save(update_fields=changed)
+    reassigned = apply_owner_change(lead, actor, None if owner is UNSET else owner)
+    lead, updated = model_update(
+        instance=lead, fields=LEAD_FIELDS, changed=["owner"] if reassigned else [],
+        validate=_validate, data=_blank_nulls(given(
+        topic=topic, salutation=salutation, first_name=first_name, last_name=last_name,
+        company=company, job_title=job_title, email=email, email2=email2,
+        business_phone=business_phone, mobile_phone=mobile_phone, website=website, street=street,
+        city=city, state=state, postal_code=postal_code, country=country, source=source,
+        rating=rating, industry=industry, employees=employees, annual_revenue=annual_revenue,
+        budget_amount=budget_amount, budget_status=budget_status,
+        purchase_timeframe=purchase_timeframe, purchase_process=purchase_process, need=need,
+        decision_maker=decision_maker, description=description,
+        qualification_comments=qualification_comments, estimated_value=estimated_value,
+        estimated_close_date=estimated_close_date, existing_account=existing_account,
+        existing_contact=existing_contact)))
+    if updated:
         record_updated(record=lead, actor=actor, before=before)
-        if "owner" in changed:
-            record_event(record=lead, actor=actor, action="reassigned",
+        if reassigned:
+            record_event(record=lead, actor=actor, action=EventType.REASSIGNED,
                          note=_("Now owned by %(owner)s") % {"owner": lead.owner})
     return lead
 
 
 @transaction.atomic
-def lead_delete(*, lead: Lead, actor) -> None:
+def lead_delete(*, lead: Lead, actor: User) -> None:
     lead = _lock(lead)
     check_can_change(actor, lead)
     if lead.qualifying_opportunity_id is not None:
-        raise BusinessRuleViolation(_("A lead that created an opportunity cannot be deleted."))
+        raise BusinessRuleViolation(_("A lead that created an opportunity cannot be deleted."),
+                                    reason=RefusalReason.LEAD_HAS_OPPORTUNITY)
     record_deleted(record=lead, actor=actor)
     delete_or_refuse(lead)
 
 
 @transaction.atomic
-def lead_mark_contacted(*, lead: Lead, actor, note: str = "") -> Lead:
+def lead_mark_contacted(*, lead: Lead, actor: User, note: str = "") -> Lead:
     """`new` -> `contacted` (also sent automatically by the first completed activity)."""
     lead = _lock(lead)
     check_can_change(actor, lead)
@@ -125,13 +206,13 @@ def lead_mark_contacted(*, lead: Lead, actor, note: str = "") -> Lead:
     before = lead.status
     lead.mark_contacted()
     lead.save(update_fields=["status", "status_changed_at"])
-    record_event(record=lead, actor=actor, action="mark_contacted", from_state=before,
+    record_event(record=lead, actor=actor, action=EventType.CONTACTED, from_state=before,
                  to_state=lead.status, note=note)
     return lead
 
 
 @transaction.atomic
-def lead_disqualify(*, lead: Lead, actor, reason: str, note: str = "") -> Lead:
+def lead_disqualify(*, lead: Lead, actor: User, reason: str, note: str = "") -> Lead:
     """Open lead -> `disqualified` with a reason; refused once the lead has an opportunity."""
     if reason not in DisqualifyReason.values:
         raise BusinessRuleViolation(
@@ -142,20 +223,21 @@ def lead_disqualify(*, lead: Lead, actor, reason: str, note: str = "") -> Lead:
     check_can_change(actor, lead)
     if lead.qualifying_opportunity_id is not None:
         _refuse(lead, _("disqualified"),
-                _("This lead already has an opportunity, so it cannot be disqualified."))
+                _("This lead already has an opportunity, so it cannot be disqualified."),
+                reason=RefusalReason.LEAD_HAS_OPPORTUNITY)
     if not can_proceed(lead.disqualify):
         _refuse(lead, _("disqualified"))
     before = lead.status
     lead.disqualify(reason)
     lead.save(update_fields=["status", "status_reason", "status_changed_at"])
-    record_event(record=lead, actor=actor, action="disqualify", from_state=before,
+    record_event(record=lead, actor=actor, action=EventType.DISQUALIFIED, from_state=before,
                  to_state=lead.status, note=note or lead.get_status_reason_display(),
                  data={"reason": reason})
     return lead
 
 
 @transaction.atomic
-def lead_reactivate(*, lead: Lead, actor, note: str = "") -> Lead:
+def lead_reactivate(*, lead: Lead, actor: User, note: str = "") -> Lead:
     """Qualified or disqualified -> `new`; an opportunity created earlier stays."""
     lead = _lock(lead)
     check_can_change(actor, lead)
@@ -164,13 +246,13 @@ def lead_reactivate(*, lead: Lead, actor, note: str = "") -> Lead:
     before = lead.status
     lead.reactivate()
     lead.save(update_fields=["status", "status_reason", "status_changed_at"])
-    record_event(record=lead, actor=actor, action="reactivate", from_state=before,
+    record_event(record=lead, actor=actor, action=EventType.REACTIVATED, from_state=before,
                  to_state=lead.status, note=note)
     return lead
 
 
 @transaction.atomic
-def lead_mark_qualified(*, lead: Lead, actor, opportunity_id=None) -> Lead:
+def lead_mark_qualified(*, lead: Lead, actor: User, opportunity_id: int | None = None) -> Lead:
     """Open lead -> `qualified`, remembering the opportunity created for it.
 
     Called by `opportunities.conversion.lead_qualify` inside its transaction, after the
@@ -187,21 +269,22 @@ def lead_mark_qualified(*, lead: Lead, actor, opportunity_id=None) -> Lead:
         lead.qualifying_opportunity_id = opportunity_id
         update.append("qualifying_opportunity_id")
     lead.save(update_fields=update)
-    record_event(record=lead, actor=actor, action="qualify", from_state=before,
+    record_event(record=lead, actor=actor, action=EventType.QUALIFIED, from_state=before,
                  to_state=lead.status,
                  data={"opportunity": opportunity_id} if opportunity_id else None)
     return lead
 
 
 @transaction.atomic
-def lead_merge(*, lead: Lead, duplicate: Lead, actor) -> Lead:
+def lead_merge(*, lead: Lead, duplicate: Lead, actor: User) -> Lead:
     """Keep `lead`, fold `duplicate` into it: blanks filled from the duplicate, activities
     moved, the duplicate closed as disqualified (`canceled`) and pointing at the kept lead.
 
     Refused when both are the same lead, or the duplicate is not open or has an opportunity.
     """
     if lead.pk == duplicate.pk:
-        raise BusinessRuleViolation(_("A lead cannot be merged with itself."))
+        raise BusinessRuleViolation(_("A lead cannot be merged with itself."),
+                                    reason=RefusalReason.LEAD_MERGED_WITH_ITSELF)
     # Lock in id order so two opposite merges cannot deadlock.
     locked = {x.pk: x for x in Lead.objects.select_for_update().filter(
         pk__in=[lead.pk, duplicate.pk]).order_by("pk")}
@@ -212,6 +295,7 @@ def lead_merge(*, lead: Lead, duplicate: Lead, actor) -> Lead:
         raise TransitionNotAllowed(
             _("Only an open lead without an opportunity can be merged into another."),
             allowed=allowed_actions(duplicate), status=duplicate.status,
+            reason=RefusalReason.LEAD_NOT_MERGEABLE,
         )
     changed = []
     if lead.is_open:
@@ -228,11 +312,11 @@ def lead_merge(*, lead: Lead, duplicate: Lead, actor) -> Lead:
     duplicate.merged_into = lead
     duplicate.save(update_fields=["status", "status_reason", "status_changed_at",
                                   "merged_into"])
-    record_event(record=duplicate, actor=actor, action="merged", from_state=before,
+    record_event(record=duplicate, actor=actor, action=EventType.MERGED_INTO, from_state=before,
                  to_state=duplicate.status,
                  note=_("Merged into %(lead)s") % {"lead": lead.display_name},
                  data={"into": lead.pk})
-    record_event(record=lead, actor=actor, action="merge",
+    record_event(record=lead, actor=actor, action=EventType.MERGED,
                  note=_("Merged %(dup)s into this lead (%(n)d activities moved)") % {
                      "dup": duplicate.display_name, "n": moved},
                  data={"merged": duplicate.pk, "filled": changed, "activities": moved})
@@ -250,7 +334,7 @@ def _move_activities(source: Lead, target: Lead) -> int:
     return activity.objects.filter(lead_id=source.pk).update(lead_id=target.pk)
 
 
-def lead_auto_mark_contacted(*, activity, actor) -> Lead | None:
+def lead_auto_mark_contacted(*, activity: Activity, actor: User | None) -> Lead | None:
     """The first completed activity on a `new` lead marks it contacted (signal receiver)."""
     lead_id = getattr(activity, "lead_id", None)
     if not lead_id:
@@ -264,7 +348,7 @@ def lead_auto_mark_contacted(*, activity, actor) -> Lead | None:
             return None
         lead.mark_contacted()
         lead.save(update_fields=["status", "status_changed_at"])
-        record_event(record=lead, actor=actor, action="mark_contacted",
+        record_event(record=lead, actor=actor, action=EventType.CONTACTED,
                      from_state=LeadStatus.NEW, to_state=lead.status,
                      note=_("Marked contacted when an activity was completed."))
     return lead
@@ -272,7 +356,8 @@ def lead_auto_mark_contacted(*, activity, actor) -> Lead | None:
 
 # --- CSV import -------------------------------------------------------------------------------
 
-def lead_import_create(*, actor, uploaded_file, encoding: str = "utf-8"):
+def lead_import_create(*, actor: User, uploaded_file: File[Any],
+                       encoding: str = "utf-8") -> LeadImport:
     """Check an uploaded CSV (raises importer.ImportFileError with a clear message) and keep it
     as an import job waiting for its column mapping (remembered or guessed). `encoding`
     "auto" detects it; the job keeps the one used, which the mapping step can change."""
@@ -308,7 +393,7 @@ def lead_import_create(*, actor, uploaded_file, encoding: str = "utf-8"):
 
 
 @transaction.atomic
-def lead_import_set_encoding(*, job, actor, encoding: str):
+def lead_import_set_encoding(*, job: LeadImport, actor: User, encoding: str) -> LeadImport:
     """Read a job's file again with another encoding (the mapping step's override): headers,
     delimiter and row count follow; the mapping is kept for headers that did not change.
     Raises importer.ImportFileError when the file is not valid text in that encoding."""
@@ -317,10 +402,11 @@ def lead_import_set_encoding(*, job, actor, encoding: str):
 
     job = LeadImport.objects.select_for_update().get(pk=job.pk)
     if job.owner_id != actor.pk:
-        raise BusinessRuleViolation(_("Only the person who uploaded the file can change it."))
+        raise BusinessRuleViolation(_("Only the person who uploaded the file can change it."),
+                                    reason=RefusalReason.IMPORT_NOT_OWNER)
     if job.status != ImportStatus.MAPPING:
         raise TransitionNotAllowed(_("This import has already been started."),
-                                   status=job.status)
+                                   status=job.status, reason=RefusalReason.WRONG_STATUS)
     with job.file.open("rb") as raw:
         info = inspect_file(raw, encoding)
     guessed = guess_mapping(info.headers)
@@ -333,8 +419,9 @@ def lead_import_set_encoding(*, job, actor, encoding: str):
 
 
 @transaction.atomic
-def lead_import_start(*, job, actor, mapping=None, duplicate_policy=None, default_source=None,
-                      default_topic=None):
+def lead_import_start(*, job: LeadImport, actor: User, mapping: dict[str, str] | None = None,
+                      duplicate_policy: str | None = None, default_source: str | None = None,
+                      default_topic: str | None = None) -> LeadImport:
     """Fix the mapping and settings, remember the mapping for these headers and queue the
     import (Celery). Refuses (BusinessRuleViolation) a mapping without the required fields
     and a job that already ran."""
@@ -344,10 +431,11 @@ def lead_import_start(*, job, actor, mapping=None, duplicate_policy=None, defaul
 
     job = LeadImport.objects.select_for_update().get(pk=job.pk)
     if job.owner_id != actor.pk:
-        raise BusinessRuleViolation(_("Only the person who uploaded the file can start it."))
+        raise BusinessRuleViolation(_("Only the person who uploaded the file can start it."),
+                                    reason=RefusalReason.IMPORT_NOT_OWNER)
     if job.status != ImportStatus.MAPPING:
         raise TransitionNotAllowed(_("This import has already been started."),
-                                   status=job.status)
+                                   status=job.status, reason=RefusalReason.WRONG_STATUS)
     if mapping is not None:
         job.mapping = {h: (mapping.get(h) or "") for h in job.headers}
     if duplicate_policy is not None:
@@ -358,7 +446,8 @@ def lead_import_start(*, job, actor, mapping=None, duplicate_policy=None, defaul
         job.default_topic = default_topic.strip()[:300]
     problems = mapping_problems(job.mapping, job.default_topic)
     if problems:
-        raise BusinessRuleViolation(" ".join(problems), fields={"mapping": problems})
+        raise BusinessRuleViolation(" ".join(problems), fields={"mapping": problems},
+                                    reason=RefusalReason.IMPORT_COLUMNS_MISSING)
     remember_mapping(job.headers, job.mapping)
     job.status = ImportStatus.QUEUED
     job.save()
@@ -366,12 +455,14 @@ def lead_import_start(*, job, actor, mapping=None, duplicate_policy=None, defaul
     return job
 
 
-def lead_import_rerun(*, job, actor):
+def lead_import_rerun(*, job: LeadImport, actor: User) -> LeadImport:
     """A new job for the same file and settings; rows imported before are skipped."""
     from .models import ImportStatus, LeadImport
 
     if job.owner_id != actor.pk:
-        raise BusinessRuleViolation(_("Only the person who uploaded the file can run it again."))
+        raise BusinessRuleViolation(
+            _("Only the person who uploaded the file can run it again."),
+            reason=RefusalReason.IMPORT_NOT_OWNER)
     again = LeadImport.objects.create(
         owner=actor, file=job.file.name, file_name=job.file_name, encoding=job.encoding,
         delimiter=job.delimiter, headers=job.headers, mapping=job.mapping, total=job.total,

@@ -20,7 +20,7 @@ from crm.customers.models import Industry
 from crm.scoring import display as scoring_display
 
 from . import importer, selectors, services
-from .duplicates import RULE_LABELS, duplicates_of, find_lead_duplicates
+from .duplicates import RULE_LABELS, find_lead_duplicates
 from .filters import LeadPageFilter
 from .forms import DisqualifyForm, LeadForm, LeadImportMappingForm, LeadImportUploadForm
 from .models import (
@@ -173,11 +173,6 @@ class LeadDetailView(LoginRequiredMixin, TemplateView):
         changeable = can_change(self.request.user, lead)
         ctx.update(
             object=lead, lead=lead, can_change=changeable,
-            duplicates=[{**m, "label": RULE_LABELS[m["rule"]],
-                         "can_merge": changeable and m["lead"].is_open
-                         and m["lead"].qualifying_opportunity_id is None
-                         and can_change(self.request.user, m["lead"])}
-                        for m in duplicates_of(lead=lead, user=self.request.user)],
             disqualify_form=DisqualifyForm(),
             allowed=services.allowed_actions(lead),
             qualify_url=_reverse_or_empty("lead-qualify", lead.pk),
@@ -279,18 +274,11 @@ class LeadDuplicateCheckView(LoginRequiredMixin, View):
         exclude = params.get("lead")
         matches = find_lead_duplicates(
             user=request.user, email=params.get("email", ""),
-            phone=params.get("business_phone", "") or params.get("mobile_phone", ""),
+            phone=params.get("business_phone", ""), other_phone=params.get("mobile_phone", ""),
             first_name=params.get("first_name", ""), last_name=params.get("last_name", ""),
             company=params.get("company", ""), country=params.get("country", ""),
             exclude_id=int(exclude) if exclude and exclude.isdigit() else None, limit=5,
         )
-        if params.get("mobile_phone") and params.get("business_phone"):
-            seen = {m["lead"].pk for m in matches}
-            matches += [m for m in find_lead_duplicates(
-                user=request.user, phone=params["mobile_phone"], limit=5,
-                country=params.get("country", ""),
-                exclude_id=int(exclude) if exclude and exclude.isdigit() else None)
-                if m["lead"].pk not in seen]
         return render(request, "leads/_duplicate_warning.html", {
             "duplicates": [{**m, "label": RULE_LABELS[m["rule"]]} for m in matches],
         })

@@ -16,6 +16,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from crm.common.cache import OUTAGE_ERRORS, outages
+from crm.common.codes import ErrorCode
 
 from . import services
 from .models import LeadSource, WebForm
@@ -56,8 +57,12 @@ def _wants_json(request) -> bool:
 
 def _answer(request, status, message, **extra):
     if _wants_json(request):
-        code = {400: "validation_error", 404: "not_found", 429: "rate_limited"}.get(status, "ok")
-        body = {"code": code, "message": message, **extra} if status >= 400 else extra
+        if status >= 400:
+            code = {400: ErrorCode.VALIDATION_ERROR, 404: ErrorCode.NOT_FOUND,
+                    429: ErrorCode.RATE_LIMITED}[status]
+            body = {"code": code.value, "message": message, **extra}
+        else:
+            body = extra
         return JsonResponse(body, status=status)
     return render(request, "leads/web_to_lead_result.html",
                   {"message": message, "ok": status < 400, **extra}, status=status)

@@ -13,6 +13,7 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 
 from crm.common import matching
+from crm.common.codes import RefusalReason
 from crm.common.errors import DuplicateDetected, TransitionNotAllowed
 from crm.common.matching import email_key, name_key
 from crm.common.visibility import check_can_change
@@ -117,6 +118,7 @@ def lead_qualify(*, lead: Lead, actor, create_account=True, create_contact=True,
             _("Only open leads can be qualified; this one is %(status)s.")
             % {"status": lead.get_status_display().lower()},
             allowed=lead_services.allowed_actions(lead), status=lead.status,
+            reason=RefusalReason.WRONG_STATUS,
         )
     account = existing_account or lead.existing_account
     contact = existing_contact or lead.existing_contact

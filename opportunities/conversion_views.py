@@ -114,11 +114,12 @@ class LeadBulkQualifyView(LoginRequiredMixin, View):
                 result = lead_qualify(lead=lead, actor=request.user, allow_duplicates=allow)
             except DuplicateDetected as exc:
                 names = ", ".join(c["name"] for c in exc.extra.get("candidates", [])[:3])
-                results.append({"lead": lead, "ok": False, "message": _(
+                results.append({"lead": lead, "ok": False, "code": exc.code, "message": _(
                     "Not qualified: similar records exist (%(names)s). Qualify it from its "
                     "page to link them.") % {"names": names}})
             except (DomainError, ValidationError, PermissionDenied) as exc:
-                results.append({"lead": lead, "ok": False,
+                results.append({"lead": lead, "ok": False, "code": getattr(exc, "code", None),
+                                "reason": getattr(exc, "reason", None),
                                 "message": getattr(exc, "message", None) or str(exc)})
             else:
                 results.append({"lead": lead, "ok": True, "message": _("Qualified"),

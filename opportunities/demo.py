@@ -8,6 +8,8 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from crm.activities.event_types import EventType
+
 from . import services
 from .models import Opportunity, StageChange
 
@@ -302,11 +304,11 @@ def seed_history(ctx, now) -> list:
                                              time_in_previous_stage=spent))
             if before:
                 events.append(Event(record_type="opportunity", record_id=opportunity.pk,
-                                    action="stage_advanced", from_state=before, to_state=after,
-                                    actor=owner, occurred_at=at))
+                                    action=EventType.STAGE_ADVANCED, from_state=before,
+                                    to_state=after, actor=owner, occurred_at=at))
             else:
                 events.append(Event(record_type="opportunity", record_id=opportunity.pk,
-                                    action="created", to_state=after, actor=owner,
+                                    action=EventType.CREATED, to_state=after, actor=owner,
                                     occurred_at=at,
                                     data={"originating_lead": opportunity.originating_lead_id}))
         closed_at = plan["closed_at"]
@@ -316,8 +318,8 @@ def seed_history(ctx, now) -> list:
                 actual_revenue=opportunity.actual_revenue, close_date=closed_at.date(),
                 note="Signed.", actor=owner, created_at=closed_at))
             events.append(Event(record_type="opportunity", record_id=opportunity.pk,
-                                action="won", from_state="open", to_state="won", actor=owner,
-                                occurred_at=closed_at, note="Signed.",
+                                action=EventType.WON, from_state="open", to_state="won",
+                                actor=owner, occurred_at=closed_at, note="Signed.",
                                 data={"actual_revenue": str(opportunity.actual_revenue),
                                       "close_date": str(closed_at.date())}))
         elif plan["outcome"] == "lost":
@@ -329,8 +331,8 @@ def seed_history(ctx, now) -> list:
                 close_date=closed_at.date(), competitor=competitor, actor=owner,
                 created_at=closed_at))
             events.append(Event(record_type="opportunity", record_id=opportunity.pk,
-                                action="lost", from_state="open", to_state="lost", actor=owner,
-                                occurred_at=closed_at,
+                                action=EventType.LOST, from_state="open", to_state="lost",
+                                actor=owner, occurred_at=closed_at,
                                 data={"reason": opportunity.status_reason,
                                       "competitor": competitor}))
         # Calls, e-mails and meetings between creation and close (or today).

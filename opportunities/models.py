@@ -7,6 +7,7 @@ transition methods below only change in-memory fields; `opportunities.services` 
 checks the business rules, runs them and saves.
 """
 
+from collections.abc import Callable
 from datetime import timedelta
 from decimal import Decimal
 
@@ -380,12 +381,12 @@ class Opportunity(StateMachineMixin, ActivityRollupFields, BaseModel):
     def retreat_to_propose(self):
         self._enter_stage()
 
-    def advance_transition(self):
+    def advance_transition(self) -> Callable[[], None] | None:
         """The bound django-fsm method moving one stage forward (None at the last stage)."""
         target = self.next_stage
         return getattr(self, f"advance_to_{target}") if target else None
 
-    def retreat_transition(self):
+    def retreat_transition(self) -> Callable[[], None] | None:
         target = self.previous_stage
         return getattr(self, f"retreat_to_{target}") if target else None
 

@@ -7,18 +7,22 @@ event and, for stage moves, a `StageChange` row. Domain failures raise `crm.comm
 classes, which the API maps to JSON 4xx and the HTML views to messages.
 """
 
+from collections.abc import Iterable
+from datetime import date, datetime
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Max, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from crm.activities.event_types import EventType
 from crm.activities.events import record_event
-from crm.automation.changes import record_deleted, record_updated, snapshot
-from crm.catalog.models import PriceList, PriceListItem
+from crm.catalog.models import PriceList, PriceListItem, Product
 from crm.catalog.pricing import PricingError, line_totals
+from crm.common.changes import record_deleted, record_updated, snapshot
+from crm.common.codes import RefusalReason
 from crm.common.deletion import delete_or_refuse
 from crm.common.errors import (
     BusinessRuleViolation,
@@ -28,7 +32,11 @@ from crm.common.errors import (
     TransitionNotAllowed,
 )
 from crm.common.money import ZERO, round_money, to_decimal
+from crm.common.services import UNSET, Maybe, given, model_update
 from crm.common.visibility import apply_owner_change, check_can_assign_owner, check_can_change
+from crm.customers.models import Account, Contact
+from crm.users.models import User
+from leads.models import Lead
 
 from . import rollups
 from .hooks import run_close_guards
@@ -65,10 +73,11 @@ CLOSED_FORECAST = {"won", "lost"}
 
 
 def _lock(opportunity: Opportunity) -> Opportunity:
-    return Opportunity.objects.select_for_update().get(pk=opportunity.pk)
+    locked: Opportunity = Opportunity.objects.select_for_update().get(pk=opportunity.pk)
+    return locked
 
 
-def _check_version(opportunity: Opportunity, expected_version) -> None:
+def _check_version(opportunity: Opportunity, expected_version: int | str | None) -> None:
     """`If-Match` checked under the row lock, so two requests holding the same version can
     never both succeed (the API also checks it earlier, before the lock, for a quick 412)."""
     if expected_version is not None and int(expected_version) != opportunity.version:
@@ -93,6 +102,7 @@ def _check_open(opportunity: Opportunity) -> None:
         raise RecordLocked(
             _("This opportunity is %(status)s and read-only. Reopen it to change it.")
             % {"status": opportunity.get_status_display().lower()},
+            reason=RefusalReason.NOT_EDITABLE,
         )
 
 
@@ -100,23 +110,7 @@ def _stage_label(stage: str) -> str:
     return str(dict(Stage.choices)[stage])
 
 
-def _apply(opportunity: Opportunity, data: dict) -> list[str]:
-    changed = []
-    for name, value in data.items():
-        if name not in EDITABLE_FIELDS:
-            continue
-        if name in ("account", "contact", "price_list"):
-            if getattr(opportunity, f"{name}_id") != (value.pk if value is not None else None):
-                setattr(opportunity, name, value)
-                changed.append(name)
-            continue
-        if getattr(opportunity, name) != value:
-            setattr(opportunity, name, value)
-            changed.append(name)
-    return changed
-
-
-def _full_clean(opportunity: Opportunity) -> None:
+def _full_clean(opportunity: Opportunity, changed: Iterable[str] = ()) -> None:
     opportunity.full_clean(exclude=["owner", "account", "contact", "price_list", "status",
                                     "status_reason", "stage", "originating_lead"])
     if opportunity.forecast_category in CLOSED_FORECAST and opportunity.status == Status.OPEN:
@@ -125,7 +119,8 @@ def _full_clean(opportunity: Opportunity) -> None:
         ]})
 
 
-def _record_stage_change(opportunity, *, actor, before: str, entered_before) -> StageChange:
+def _record_stage_change(opportunity: Opportunity, *, actor: User | None, before: str,
+                         entered_before: datetime | None) -> StageChange:
     now = timezone.now()
     change = StageChange.objects.create(
         opportunity=opportunity, from_stage=before, to_stage=opportunity.stage,
@@ -138,7 +133,7 @@ def _record_stage_change(opportunity, *, actor, before: str, entered_before) -> 
     return change
 
 
-def _default_price_list():
+def _default_price_list() -> PriceList | None:
     return PriceList.objects.filter(is_default=True).order_by("id").first()
 
 
@@ -146,9 +141,26 @@ def _default_price_list():
 
 
 @transaction.atomic
-def opportunity_create(*, actor, owner=None, topic, account=None, contact=None,
-                       stage: str = Stage.QUALIFY, originating_lead=None,
-                       **fields) -> Opportunity:
+def opportunity_create(
+        *, actor: User, owner: User | None = None, topic: str, account: Account | None = None,
+        contact: Contact | None = None, stage: str = Stage.QUALIFY,
+        originating_lead: Lead | None = None,
+        currency: Maybe[str] = UNSET, price_list: Maybe[PriceList | None] = UNSET,
+        source: Maybe[str] = UNSET, description: Maybe[str] = UNSET,
+        revenue_source: Maybe[str] = UNSET, estimated_revenue: Maybe[Decimal | None] = UNSET,
+        estimated_close_date: Maybe[date | None] = UNSET, probability: Maybe[int | None] = UNSET,
+        rating: Maybe[str] = UNSET, forecast_category: Maybe[str] = UNSET,
+        purchase_timeframe: Maybe[str] = UNSET, budget_amount: Maybe[Decimal | None] = UNSET,
+        budget_status: Maybe[str] = UNSET, purchase_process: Maybe[str] = UNSET,
+        decision_maker: Maybe[bool] = UNSET, need: Maybe[str] = UNSET,
+        customer_need: Maybe[str] = UNSET, proposed_solution: Maybe[str] = UNSET,
+        stakeholders_identified: Maybe[bool] = UNSET, competitors_identified: Maybe[bool] = UNSET,
+        sales_team_identified: Maybe[bool] = UNSET, proposal_developed: Maybe[bool] = UNSET,
+        internal_review_done: Maybe[bool] = UNSET, proposal_presented: Maybe[bool] = UNSET,
+        final_proposal_done: Maybe[bool] = UNSET, final_proposal_presented: Maybe[bool] = UNSET,
+        decision_date: Maybe[date | None] = UNSET, thank_you_sent: Maybe[bool] = UNSET,
+        debrief_filed: Maybe[bool] = UNSET,
+) -> Opportunity:
     """Create an open opportunity owned by `owner` (default: the actor) in `stage` (`qualify`
     by default; qualifying a lead starts it in `develop`). The price list defaults to the
     default price list and the currency follows the price list. Records the first stage
@@ -161,28 +173,66 @@ def opportunity_create(*, actor, owner=None, topic, account=None, contact=None,
                               stage=stage)
     if originating_lead is not None:
         opportunity.originating_lead = originating_lead
-    _apply(opportunity, {k: v for k, v in fields.items() if k != "currency"})
-    if opportunity.price_list_id is None and "price_list" not in fields:
-        opportunity.price_list = _default_price_list()
-    if opportunity.price_list_id is not None:
-        opportunity.currency = opportunity.price_list.currency
-    elif fields.get("currency"):
-        opportunity.currency = fields["currency"].upper()
-    if "probability" not in fields or fields["probability"] is None:
-        opportunity.probability = StageSetting.probability_for(stage)
-    if fields.get("estimated_revenue") is None:
-        opportunity.estimated_revenue = ZERO
-    _full_clean(opportunity)
-    opportunity.save()
+    fields = given(
+        currency=currency, price_list=price_list, source=source, description=description,
+        revenue_source=revenue_source, estimated_revenue=estimated_revenue,
+        estimated_close_date=estimated_close_date, probability=probability, rating=rating,
+        forecast_category=forecast_category, purchase_timeframe=purchase_timeframe,
+        budget_amount=budget_amount, budget_status=budget_status,
+        purchase_process=purchase_process, decision_maker=decision_maker, need=need,
+        customer_need=customer_need, proposed_solution=proposed_solution,
+        stakeholders_identified=stakeholders_identified,
+        competitors_identified=competitors_identified,
+        sales_team_identified=sales_team_identified, proposal_developed=proposal_developed,
+        internal_review_done=internal_review_done, proposal_presented=proposal_presented,
+        final_proposal_done=final_proposal_done,
+        final_proposal_presented=final_proposal_presented, decision_date=decision_date,
+        thank_you_sent=thank_you_sent, debrief_filed=debrief_filed)
+    fields.pop("currency", None)  # follows the price list; set below
+
+    def prepare(opportunity: Opportunity, changed: list[str]) -> None:
+        if opportunity.price_list_id is None and price_list is UNSET:
+            opportunity.price_list = _default_price_list()
+        if opportunity.price_list is not None:
+            opportunity.currency = opportunity.price_list.currency
+        elif currency:
+            opportunity.currency = currency.upper()
+        if probability is UNSET or probability is None:
+            opportunity.probability = StageSetting.probability_for(stage)
+        if estimated_revenue is UNSET or estimated_revenue is None:
+            opportunity.estimated_revenue = ZERO
+        _full_clean(opportunity)
+
+    model_update(instance=opportunity, fields=EDITABLE_FIELDS, data=fields, validate=prepare)
     _record_stage_change(opportunity, actor=actor, before="", entered_before=None)
-    record_event(record=opportunity, actor=actor, action="created", to_state=opportunity.stage,
+    record_event(record=opportunity, actor=actor, action=EventType.CREATED,
+                 to_state=opportunity.stage,
                  data={"originating_lead": getattr(opportunity, "originating_lead_id", None)})
     return opportunity
 
 
 @transaction.atomic
-def opportunity_update(*, opportunity: Opportunity, actor, expected_version=None,
-                       **data) -> Opportunity:
+def opportunity_update(
+        *, opportunity: Opportunity, actor: User, expected_version: int | str | None = None,
+        owner: Maybe[User | None] = UNSET,
+        topic: Maybe[str] = UNSET, account: Maybe[Account | None] = UNSET,
+        contact: Maybe[Contact | None] = UNSET, currency: Maybe[str] = UNSET,
+        price_list: Maybe[PriceList | None] = UNSET, source: Maybe[str] = UNSET,
+        description: Maybe[str] = UNSET, revenue_source: Maybe[str] = UNSET,
+        estimated_revenue: Maybe[Decimal | None] = UNSET,
+        estimated_close_date: Maybe[date | None] = UNSET, probability: Maybe[int | None] = UNSET,
+        rating: Maybe[str] = UNSET, forecast_category: Maybe[str] = UNSET,
+        purchase_timeframe: Maybe[str] = UNSET, budget_amount: Maybe[Decimal | None] = UNSET,
+        budget_status: Maybe[str] = UNSET, purchase_process: Maybe[str] = UNSET,
+        decision_maker: Maybe[bool] = UNSET, need: Maybe[str] = UNSET,
+        customer_need: Maybe[str] = UNSET, proposed_solution: Maybe[str] = UNSET,
+        stakeholders_identified: Maybe[bool] = UNSET, competitors_identified: Maybe[bool] = UNSET,
+        sales_team_identified: Maybe[bool] = UNSET, proposal_developed: Maybe[bool] = UNSET,
+        internal_review_done: Maybe[bool] = UNSET, proposal_presented: Maybe[bool] = UNSET,
+        final_proposal_done: Maybe[bool] = UNSET, final_proposal_presented: Maybe[bool] = UNSET,
+        decision_date: Maybe[date | None] = UNSET, thank_you_sent: Maybe[bool] = UNSET,
+        debrief_filed: Maybe[bool] = UNSET,
+) -> Opportunity:
     """Change fields and fill steps of an open opportunity. Refused while won or lost
     (`record_locked`), for users who may not change it (403), and on a stale version (412).
     Reassigning the owner is for managers and admins. With system-calculated revenue the
@@ -191,44 +241,64 @@ def opportunity_update(*, opportunity: Opportunity, actor, expected_version=None
     check_can_change(actor, opportunity)
     _check_version(opportunity, expected_version)
     _check_open(opportunity)
+    data = given(
+        topic=topic, account=account, contact=contact, currency=currency, price_list=price_list,
+        source=source, description=description, revenue_source=revenue_source,
+        estimated_revenue=estimated_revenue, estimated_close_date=estimated_close_date,
+        probability=probability, rating=rating, forecast_category=forecast_category,
+        purchase_timeframe=purchase_timeframe, budget_amount=budget_amount,
+        budget_status=budget_status, purchase_process=purchase_process,
+        decision_maker=decision_maker, need=need, customer_need=customer_need,
+        proposed_solution=proposed_solution, stakeholders_identified=stakeholders_identified,
+        competitors_identified=competitors_identified,
+        sales_team_identified=sales_team_identified, proposal_developed=proposal_developed,
+        internal_review_done=internal_review_done, proposal_presented=proposal_presented,
+        final_proposal_done=final_proposal_done,
+        final_proposal_presented=final_proposal_presented, decision_date=decision_date,
+        thank_you_sent=thank_you_sent, debrief_filed=debrief_filed)
     before = snapshot(opportunity)
     old_owner_id = opportunity.owner_id
-    revenue_source = data.get("revenue_source", opportunity.revenue_source)
-    if (revenue_source == RevenueSource.SYSTEM and "estimated_revenue" in data
-            and data["estimated_revenue"] is not None
-            and round_money(data["estimated_revenue"]) != opportunity.total_line_amount
-            and round_money(data["estimated_revenue"]) != opportunity.estimated_revenue):
+    new_source = data.get("revenue_source", opportunity.revenue_source)
+    if (new_source == RevenueSource.SYSTEM and estimated_revenue is not UNSET
+            and estimated_revenue is not None
+            and round_money(estimated_revenue) != opportunity.total_line_amount
+            and round_money(estimated_revenue) != opportunity.estimated_revenue):
         raise BusinessRuleViolation(
             _("Estimated revenue is the sum of the lines; switch Revenue to user provided "
               "to type it."),
             fields={"estimated_revenue": [_("Calculated from the product lines.")]},
         )
-    if data.get("estimated_revenue", "") is None:
+    if estimated_revenue is None:
         data["estimated_revenue"] = ZERO
-    if "currency" in data and data["currency"]:
-        data["currency"] = data["currency"].upper()
-    changed = _apply(opportunity, data)
-    if "price_list" in changed and opportunity.price_list_id is not None:
-        if opportunity.currency != opportunity.price_list.currency:
-            opportunity.currency = opportunity.price_list.currency
-            changed.append("currency")
-    if "currency" in changed and opportunity.lines.exists():
-        raise BusinessRuleViolation(
-            _("The currency cannot change while the opportunity has product lines."),
-            fields={"currency": [_("Remove the lines first.")]},
-        )
-    if apply_owner_change(opportunity, actor, data.get("owner")):
-        changed.append("owner")
-    if not changed:
+    if currency:
+        data["currency"] = currency.upper()
+
+    def check(opportunity: Opportunity, changed: list[str]) -> list[str]:
+        more = []
+        if "price_list" in changed and opportunity.price_list is not None:
+            if opportunity.currency != opportunity.price_list.currency:
+                opportunity.currency = opportunity.price_list.currency
+                more.append("currency")
+        if "currency" in changed + more and opportunity.lines.exists():
+            raise BusinessRuleViolation(
+                _("The currency cannot change while the opportunity has product lines."),
+                fields={"currency": [_("Remove the lines first.")]},
+            )
+        _full_clean(opportunity)
+        if "revenue_source" in changed and opportunity.revenue_source == RevenueSource.SYSTEM:
+            opportunity.estimated_revenue = opportunity.total_line_amount
+            more.append("estimated_revenue")
+        return more
+
+    reassigned = apply_owner_change(opportunity, actor, None if owner is UNSET else owner)
+    opportunity, updated = model_update(
+        instance=opportunity, fields=EDITABLE_FIELDS, data=data, validate=check,
+        changed=["owner"] if reassigned else [])
+    if not updated:
         return opportunity
-    _full_clean(opportunity)
-    if "revenue_source" in changed and opportunity.revenue_source == RevenueSource.SYSTEM:
-        opportunity.estimated_revenue = opportunity.total_line_amount
-        changed.append("estimated_revenue")
-    opportunity.save(update_fields=sorted(set(changed)))
     record_updated(record=opportunity, actor=actor, before=before)
-    if "owner" in changed:
-        record_event(record=opportunity, actor=actor, action="reassigned",
+    if reassigned:
+        record_event(record=opportunity, actor=actor, action=EventType.REASSIGNED,
                      data={"from_owner": old_owner_id, "to_owner": opportunity.owner_id})
     return opportunity
 
@@ -252,23 +322,23 @@ def _gate_message(opportunity: Opportunity, missing: list[str], target: str) -> 
     }
 
 
-def _check_movable(opportunity: Opportunity, expected_stage) -> None:
+def _check_movable(opportunity: Opportunity, expected_stage: str | None) -> None:
     if opportunity.status != Status.OPEN:
         raise TransitionNotAllowed(
             _("Only open opportunities move between stages; this one is %(status)s.")
             % {"status": opportunity.get_status_display().lower()},
-            allowed=allowed_actions(opportunity),
+            allowed=allowed_actions(opportunity), reason=RefusalReason.WRONG_STATUS,
         )
     if expected_stage and expected_stage != opportunity.stage:
         raise TransitionNotAllowed(
             _("Someone already moved this opportunity to %(stage)s.")
             % {"stage": _stage_label(opportunity.stage)},
-            allowed=allowed_actions(opportunity),
+            allowed=allowed_actions(opportunity), reason=RefusalReason.STAGE_CHANGED_MEANWHILE,
         )
 
 
 @transaction.atomic
-def opportunity_advance(*, opportunity: Opportunity, actor, expected_version=None,
+def opportunity_advance(*, opportunity: Opportunity, actor: User, expected_version: int | str | None = None,
                         expected_stage: str | None = None) -> Opportunity:
     """Move one stage forward. Refused (`transition_not_allowed`) when not open, at the last
     stage, when someone moved it meanwhile (`expected_stage`), or when required steps of the
@@ -282,25 +352,30 @@ def opportunity_advance(*, opportunity: Opportunity, actor, expected_version=Non
         raise TransitionNotAllowed(
             _("Close is the last stage: win or lose the opportunity instead."),
             allowed=[a for a in allowed_actions(opportunity) if a != "advance"],
+            reason=RefusalReason.LAST_STAGE,
         )
     missing = opportunity.missing_steps()
     if missing:
         raise TransitionNotAllowed(
             _gate_message(opportunity, missing, target),
             allowed=allowed_actions(opportunity), missing=missing,
+            reason=RefusalReason.STAGE_STEPS_MISSING,
         )
     before, entered_before = opportunity.stage, opportunity.stage_entered_at
-    opportunity.advance_transition()()
+    advance = opportunity.advance_transition()
+    assert advance is not None  # there is a next stage: checked above
+    advance()
     opportunity.probability = _stage_probability(opportunity, before)
     opportunity.save(update_fields=["stage", "stage_entered_at", "probability"])
     _record_stage_change(opportunity, actor=actor, before=before, entered_before=entered_before)
-    record_event(record=opportunity, actor=actor, action="stage_advanced", from_state=before,
+    record_event(record=opportunity, actor=actor, action=EventType.STAGE_ADVANCED,
+                 from_state=before,
                  to_state=opportunity.stage)
     return opportunity
 
 
 @transaction.atomic
-def opportunity_retreat(*, opportunity: Opportunity, actor, expected_version=None,
+def opportunity_retreat(*, opportunity: Opportunity, actor: User, expected_version: int | str | None = None,
                         expected_stage: str | None = None) -> Opportunity:
     """Move one stage back (no gate). Refused when not open or already at the first stage."""
     opportunity = _lock(opportunity)
@@ -311,18 +386,22 @@ def opportunity_retreat(*, opportunity: Opportunity, actor, expected_version=Non
         raise TransitionNotAllowed(
             _("Qualify is the first stage; there is no stage before it."),
             allowed=[a for a in allowed_actions(opportunity) if a != "retreat"],
+            reason=RefusalReason.FIRST_STAGE,
         )
     before, entered_before = opportunity.stage, opportunity.stage_entered_at
-    opportunity.retreat_transition()()
+    retreat = opportunity.retreat_transition()
+    assert retreat is not None  # there is a previous stage: checked above
+    retreat()
     opportunity.probability = _stage_probability(opportunity, before)
     opportunity.save(update_fields=["stage", "stage_entered_at", "probability"])
     _record_stage_change(opportunity, actor=actor, before=before, entered_before=entered_before)
-    record_event(record=opportunity, actor=actor, action="stage_retreated", from_state=before,
+    record_event(record=opportunity, actor=actor, action=EventType.STAGE_RETREATED,
+                 from_state=before,
                  to_state=opportunity.stage)
     return opportunity
 
 
-def opportunity_move_to(*, opportunity: Opportunity, actor, stage: str,
+def opportunity_move_to(*, opportunity: Opportunity, actor: User, stage: str,
                         expected_stage: str | None = None) -> Opportunity:
     """The board's drop: only to the next stage (gated) or the previous one."""
     if stage not in Stage.values:
@@ -340,38 +419,42 @@ def opportunity_move_to(*, opportunity: Opportunity, actor, stage: str,
     raise TransitionNotAllowed(
         _("An opportunity moves one stage at a time: from %(from)s only to the next or the "
           "previous stage.") % {"from": _stage_label(current)},
-        allowed=allowed_actions(opportunity),
+        allowed=allowed_actions(opportunity), reason=RefusalReason.ONE_STAGE_AT_A_TIME,
     )
 
 
 @transaction.atomic
-def opportunity_put_on_hold(*, opportunity: Opportunity, actor, expected_version=None):
+def opportunity_put_on_hold(*, opportunity: Opportunity, actor: User,
+                            expected_version: int | str | None = None) -> Opportunity:
     """Status reason in progress -> on hold (open opportunities only)."""
     opportunity = _lock(opportunity)
     check_can_change(actor, opportunity)
     _check_version(opportunity, expected_version)
     if opportunity.status_reason != StatusReason.IN_PROGRESS:
         raise TransitionNotAllowed(_("Only an open opportunity in progress can be put on hold."),
-                                   allowed=allowed_actions(opportunity))
+                                   allowed=allowed_actions(opportunity),
+                                   reason=RefusalReason.WRONG_STATUS)
     opportunity.put_on_hold()
     opportunity.save(update_fields=["status_reason"])
-    record_event(record=opportunity, actor=actor, action="put_on_hold",
+    record_event(record=opportunity, actor=actor, action=EventType.PUT_ON_HOLD,
                  from_state=StatusReason.IN_PROGRESS, to_state=StatusReason.ON_HOLD)
     return opportunity
 
 
 @transaction.atomic
-def opportunity_resume(*, opportunity: Opportunity, actor, expected_version=None):
+def opportunity_resume(*, opportunity: Opportunity, actor: User,
+                       expected_version: int | str | None = None) -> Opportunity:
     """Status reason on hold -> in progress."""
     opportunity = _lock(opportunity)
     check_can_change(actor, opportunity)
     _check_version(opportunity, expected_version)
     if opportunity.status_reason != StatusReason.ON_HOLD:
         raise TransitionNotAllowed(_("The opportunity is not on hold."),
-                                   allowed=allowed_actions(opportunity))
+                                   allowed=allowed_actions(opportunity),
+                                   reason=RefusalReason.WRONG_STATUS)
     opportunity.resume()
     opportunity.save(update_fields=["status_reason"])
-    record_event(record=opportunity, actor=actor, action="resumed",
+    record_event(record=opportunity, actor=actor, action=EventType.RESUMED,
                  from_state=StatusReason.ON_HOLD, to_state=StatusReason.IN_PROGRESS)
     return opportunity
 
@@ -384,14 +467,16 @@ def _check_closable(opportunity: Opportunity) -> None:
         raise TransitionNotAllowed(
             _("This opportunity is already %(status)s. Reopen it first.")
             % {"status": opportunity.get_status_display().lower()},
-            allowed=allowed_actions(opportunity),
+            allowed=allowed_actions(opportunity), reason=RefusalReason.ALREADY_CLOSED,
         )
 
 
 @transaction.atomic
-def opportunity_win(*, opportunity: Opportunity, actor, actual_revenue=None, close_date=None,
-                    note: str = "", close_quotes: bool = False, winning_quote=None,
-                    expected_version=None) -> Opportunity:
+def opportunity_win(*, opportunity: Opportunity, actor: User,
+                    actual_revenue: Decimal | str | None = None, close_date: date | None = None,
+                    note: str = "", close_quotes: bool = False,
+                    winning_quote: models.Model | None = None,
+                    expected_version: int | str | None = None) -> Opportunity:
     """Close as won: actual revenue (default: the estimated revenue), close date (default:
     today), a close record and a `won` event; forecast category becomes `won` and the record
     read-only. The close guards (hooks.close_guards) refuse when open quotes remain unless
@@ -417,16 +502,16 @@ def opportunity_win(*, opportunity: Opportunity, actor, actual_revenue=None, clo
         actual_revenue=actual_revenue, close_date=close_date, note=note or "",
         actor=actor if getattr(actor, "pk", None) else None,
     )
-    record_event(record=opportunity, actor=actor, action="won", from_state=Status.OPEN,
+    record_event(record=opportunity, actor=actor, action=EventType.WON, from_state=Status.OPEN,
                  to_state=Status.WON, note=note,
                  data={"actual_revenue": str(actual_revenue), "close_date": str(close_date)})
     return opportunity
 
 
 @transaction.atomic
-def opportunity_lose(*, opportunity: Opportunity, actor, reason: str, competitor: str = "",
-                     note: str = "", close_quotes: bool = False, close_date=None,
-                     expected_version=None) -> Opportunity:
+def opportunity_lose(*, opportunity: Opportunity, actor: User, reason: str, competitor: str = "",
+                     note: str = "", close_quotes: bool = False, close_date: date | None = None,
+                     expected_version: int | str | None = None) -> Opportunity:
     """Close as lost with reason `canceled` or `out_sold` (and the competitor it was lost to):
     a close record and a `lost` event; forecast category becomes `lost`. Open quotes block it
     unless `close_quotes` (they are closed as lost)."""
@@ -450,14 +535,15 @@ def opportunity_lose(*, opportunity: Opportunity, actor, reason: str, competitor
         actual_revenue=ZERO, close_date=close_date, competitor=competitor or "",
         note=note or "", actor=actor if getattr(actor, "pk", None) else None,
     )
-    record_event(record=opportunity, actor=actor, action="lost", from_state=Status.OPEN,
+    record_event(record=opportunity, actor=actor, action=EventType.LOST, from_state=Status.OPEN,
                  to_state=Status.LOST, note=note,
                  data={"reason": reason, "competitor": competitor or ""})
     return opportunity
 
 
 @transaction.atomic
-def opportunity_reopen(*, opportunity: Opportunity, actor, expected_version=None) -> Opportunity:
+def opportunity_reopen(*, opportunity: Opportunity, actor: User,
+                       expected_version: int | str | None = None) -> Opportunity:
     """Won or lost -> open (in progress) in the stage it had; the close record stays, marked
     reopened; the forecast category returns to `pipeline`."""
     opportunity = _lock(opportunity)
@@ -465,7 +551,8 @@ def opportunity_reopen(*, opportunity: Opportunity, actor, expected_version=None
     _check_version(opportunity, expected_version)
     if opportunity.status == Status.OPEN:
         raise TransitionNotAllowed(_("This opportunity is already open."),
-                                   allowed=allowed_actions(opportunity))
+                                   allowed=allowed_actions(opportunity),
+                                   reason=RefusalReason.ALREADY_OPEN)
     before = opportunity.status
     opportunity.reopen(probability=StageSetting.probability_for(opportunity.stage))
     opportunity.save(update_fields=["status", "status_reason", "actual_revenue",
@@ -473,7 +560,7 @@ def opportunity_reopen(*, opportunity: Opportunity, actor, expected_version=None
     CloseRecord.objects.filter(opportunity=opportunity, reopened_at__isnull=True).update(
         reopened_at=timezone.now()
     )
-    record_event(record=opportunity, actor=actor, action="reopened", from_state=before,
+    record_event(record=opportunity, actor=actor, action=EventType.REOPENED, from_state=before,
                  to_state=Status.OPEN)
     return opportunity
 
@@ -481,7 +568,7 @@ def opportunity_reopen(*, opportunity: Opportunity, actor, expected_version=None
 # --- product lines --------------------------------------------------------------------------
 
 
-def _price_from_list(opportunity: Opportunity, product) -> Decimal | None:
+def _price_from_list(opportunity: Opportunity, product: Product | None) -> Decimal | None:
     if opportunity.price_list_id is None:
         return None
     return (
@@ -500,20 +587,24 @@ def _compute(line: OpportunityLine) -> None:
     line.tax = totals.tax
 
 
-def _resolve_price(opportunity, line, unit_price) -> None:
+def _resolve_price(opportunity: Opportunity, line: OpportunityLine,
+                   unit_price: Decimal | str | None) -> None:
     """Catalog price from the opportunity's price list unless overridden (write-ins always
     carry their own price)."""
-    if line.product_id is not None:
-        list_price = _price_from_list(opportunity, line.product)
+    product = line.product if line.product_id is not None else None
+    if product is not None:
+        list_price = _price_from_list(opportunity, product)
         if unit_price in (None, ""):
             if list_price is None:
-                name = opportunity.price_list.name if opportunity.price_list_id else None
+                price_list = opportunity.price_list
+                name = price_list.name if price_list is not None else None
                 message = (
                     _("%(product)s is not on the price list %(list)s; enter a price to "
-                      "override.") % {"product": line.product.name, "list": name}
+                      "override.") % {"product": product.name, "list": name}
                     if name else _("The opportunity has no price list; enter a unit price.")
                 )
-                raise BusinessRuleViolation(message, fields={"unit_price": [message]})
+                raise BusinessRuleViolation(message, fields={"unit_price": [message]},
+                                            reason=RefusalReason.PRICE_NOT_LISTED)
             line.unit_price = list_price
             line.price_overridden = False
         else:
@@ -530,9 +621,13 @@ def _resolve_price(opportunity, line, unit_price) -> None:
 
 
 @transaction.atomic
-def opportunity_line_add(*, opportunity: Opportunity, actor, product=None, write_in_name="",
-                         quantity=Decimal("1"), unit_price=None, manual_discount=ZERO,
-                         tax_rate=None, description="", sort_order=None) -> OpportunityLine:
+def opportunity_line_add(
+        *, opportunity: Opportunity, actor: User, product: Product | None = None,
+        write_in_name: str = "", quantity: Decimal | int | str = Decimal("1"),
+        unit_price: Decimal | str | None = None, manual_discount: Decimal | None = ZERO,
+        tax_rate: Decimal | str | None = None, description: str = "",
+        sort_order: int | None = None,
+) -> OpportunityLine:
     """Add a catalog product (priced from the opportunity's price list unless `unit_price`
     overrides it) or a write-in; totals per PROCESS.md "Money"; system revenue follows."""
     opportunity = _lock(opportunity)
@@ -550,8 +645,8 @@ def opportunity_line_add(*, opportunity: Opportunity, actor, product=None, write
             fields={"write_in_name": [_("Leave empty when a product is chosen.")]},
         )
     if tax_rate in (None, ""):
-        rate = product.default_tax_rate.rate if product is not None and \
-            product.default_tax_rate_id else ZERO
+        default_rate = product.default_tax_rate if product is not None else None
+        rate = default_rate.rate if default_rate is not None else ZERO
         tax_rate = rate  # as precise as the catalog's rate (crm.catalog.models.TAX_RATE)
     if sort_order is None:
         sort_order = (opportunity.lines.aggregate(m=Max("sort_order"))["m"] or 0) + 1
@@ -565,7 +660,7 @@ def opportunity_line_add(*, opportunity: Opportunity, actor, product=None, write
     _compute(line)
     line.save()
     _recalculate(opportunity)
-    record_event(record=opportunity, actor=actor, action="line_added",
+    record_event(record=opportunity, actor=actor, action=EventType.LINE_ADDED,
                  data={"line": line.pk, "name": line.name, "amount": str(line.amount)})
     return line
 
@@ -575,8 +670,18 @@ LINE_FIELDS = ["quantity", "unit_price", "manual_discount", "tax_rate", "descrip
 
 
 @transaction.atomic
-def opportunity_line_update(*, line: OpportunityLine, actor, **data) -> OpportunityLine:
-    """Change a line's quantity, price, discount, tax or description; totals follow."""
+def opportunity_line_update(
+        *, line: OpportunityLine, actor: User, product: Maybe[Product | None] = UNSET,
+        write_in_name: Maybe[str | None] = UNSET, quantity: Maybe[Decimal | None] = UNSET,
+        unit_price: Maybe[Decimal | None] = UNSET, manual_discount: Maybe[Decimal | None] = UNSET,
+        tax_rate: Maybe[Decimal | None] = UNSET, description: Maybe[str | None] = UNSET,
+        sort_order: Maybe[int | None] = UNSET,
+) -> OpportunityLine:
+    """Change a line's quantity, price, discount, tax or description; totals follow.
+    `unit_price=None` goes back to the catalog price; other None values keep the line's."""
+    data = given(product=product, write_in_name=write_in_name, quantity=quantity,
+                 unit_price=unit_price, manual_discount=manual_discount, tax_rate=tax_rate,
+                 description=description, sort_order=sort_order)
     opportunity = _lock(line.opportunity)
     check_can_change(actor, opportunity)
     _check_open(opportunity)
@@ -611,14 +716,15 @@ def opportunity_line_update(*, line: OpportunityLine, actor, **data) -> Opportun
 
 
 @transaction.atomic
-def opportunity_line_remove(*, line: OpportunityLine, actor) -> None:
+def opportunity_line_remove(*, line: OpportunityLine, actor: User) -> None:
     opportunity = _lock(line.opportunity)
     check_can_change(actor, opportunity)
     _check_open(opportunity)
     name = line.name
     line.delete()
     _recalculate(opportunity)
-    record_event(record=opportunity, actor=actor, action="line_removed", data={"name": name})
+    record_event(record=opportunity, actor=actor, action=EventType.LINE_REMOVED,
+                 data={"name": name})
 
 
 def _recalculate(opportunity: Opportunity) -> Opportunity:
@@ -636,7 +742,8 @@ def _recalculate(opportunity: Opportunity) -> Opportunity:
 
 
 @transaction.atomic
-def opportunity_recalculate_revenue(*, opportunity: Opportunity, actor=None) -> Opportunity:
+def opportunity_recalculate_revenue(*, opportunity: Opportunity,
+                                    actor: User | None = None) -> Opportunity:
     """Recompute the line totals and, with system-calculated revenue, the estimated revenue.
     Closed opportunities keep their figures."""
     opportunity = _lock(opportunity)
@@ -648,7 +755,7 @@ def opportunity_recalculate_revenue(*, opportunity: Opportunity, actor=None) -> 
 
 
 @transaction.atomic
-def opportunity_delete(*, opportunity: Opportunity, actor) -> None:
+def opportunity_delete(*, opportunity: Opportunity, actor: User) -> None:
     """Delete an opportunity with its lines and history. Refused (`record_in_use`) while
     other records (quotes, orders) still point at it."""
     opportunity = _lock(opportunity)

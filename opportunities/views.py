@@ -19,7 +19,7 @@ from crm.common.formatting import format_money
 from crm.common.forms import add_domain_error
 from crm.common.htmx import trigger_record_changed
 from crm.common.versions import cached_for_scope
-from crm.common.views import ListPageView, safe_next_url
+from crm.common.views import ListPageView, limit_user_choices, safe_next_url
 from crm.common.visibility import (
     can_change,
     changeable_owner_ids,
@@ -190,14 +190,19 @@ class OpportunityDetailView(LoginRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        opportunity = selectors.opportunity_get(user=self.request.user, pk=kwargs["pk"])
+        opportunity = selectors.opportunity_get_for_page(user=self.request.user,
+                                                         pk=kwargs["pk"])
         ctx.update(_process_context(self.request, opportunity))
+        lines = list(selectors.opportunity_lines(opportunity=opportunity))
+        changeable = can_change(self.request.user, opportunity)
         ctx.update(
-            lines=list(selectors.opportunity_lines(opportunity=opportunity)),
-            line_form=LineForm(opportunity=opportunity, prefix="line"),
+            lines=lines,
+            # shown open only while there is no line yet; else it loads when opened
+            line_form=LineForm(opportunity=opportunity, prefix="line")
+            if changeable and opportunity.is_open and not lines else None,
             history=list(selectors.opportunity_stage_history(opportunity=opportunity)),
             close_records=list(selectors.opportunity_close_records(opportunity=opportunity)),
-            can_change=can_change(self.request.user, opportunity),
+            can_change=changeable,
             win_form=WinForm(), lose_form=LoseForm(),
             score_badge=scoring_display.score_badge(record=opportunity, request=self.request),
         )
@@ -514,9 +519,11 @@ class OpportunityLineAddView(LoginRequiredMixin, View):
 
     def get(self, request, pk):
         opportunity = self.get_object()
-        return render(request, self.template_name, {
-            "form": LineForm(opportunity=opportunity, prefix="line"), "object": opportunity,
-        })
+        form = LineForm(opportunity=opportunity, prefix="line")
+        if request.htmx:  # the detail page's "Add a line", opened
+            return render(request, "opportunities/_line_add_form.html",
+                          {"line_form": form, "opportunity": opportunity})
+        return render(request, self.template_name, {"form": form, "object": opportunity})
 
     def post(self, request, pk):
         opportunity = self.get_object()
@@ -585,6 +592,8 @@ class OpportunityLineUpdateView(LoginRequiredMixin, View):
 def _board_filter(request):
     base = selectors.opportunity_list(user=request.user)
     filterset = BoardFilter(request.GET or None, queryset=base, request=request)
+    # the owner filter offers whom the viewer may read (cached), like the list page's
+    limit_user_choices(filterset.form, request.user)
     valid = filterset.is_bound and filterset.is_valid()
     queryset = filterset.qs if valid else base
     # Velocity figures (the stage-time rollup) of the owners the board shows.

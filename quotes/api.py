@@ -18,6 +18,7 @@ from rest_framework.response import Response
 
 from crm.catalog.models import LINE_QUANTITY, TAX_RATE, PriceList, Product
 from crm.common.api import ScopedModelViewSet
+from crm.common.codes import RefusalReason
 from crm.common.errors import TransitionNotAllowed
 from crm.common.fastlist import FastListMixin
 from crm.common.pagination import CursorPage
@@ -231,7 +232,8 @@ class QuoteViewSet(FastListMixin, ScopedModelViewSet):
         quote = self.get_object()
         if quote.status == QuoteStatus.DRAFT:
             raise TransitionNotAllowed(_("A draft quote has no PDF: activate it first."),
-                                       allowed=services.allowed_actions(quote))
+                                       allowed=services.allowed_actions(quote),
+                                       reason=RefusalReason.QUOTE_DRAFT_HAS_NO_PDF)
         content = quote_pdf(quote, list(selectors.quote_lines(quote=quote)))
         response = HttpResponse(content, content_type="application/pdf")
         response["Content-Disposition"] = f'inline; filename="{quote_pdf_filename(quote)}"'

@@ -63,7 +63,7 @@ OPEN_STATUSES = (QuoteStatus.DRAFT, QuoteStatus.ACTIVE)
 DEFAULT_VALIDITY_DAYS = 30
 
 
-def default_valid_until():
+def default_valid_until() -> date:
     return timezone.localdate() + timedelta(days=DEFAULT_VALIDITY_DAYS)
 
 

@@ -12,6 +12,8 @@ Each state change locks the row, runs the django-fsm transition and writes an ev
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from datetime import date
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -21,17 +23,22 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from crm.activities.event_types import EventType
 from crm.activities.events import record_event
-from crm.automation.changes import record_deleted, record_updated, snapshot
 from crm.catalog import pricing
-from crm.catalog.models import Product, TaxRate
+from crm.catalog.models import PriceList, Product, TaxRate
 from crm.catalog.selectors import price_for
 from crm.catalog.services import check_line_product
+from crm.common.changes import record_deleted, record_updated, snapshot
+from crm.common.codes import RefusalReason
 from crm.common.deletion import delete_or_refuse
 from crm.common.errors import BusinessRuleViolation, RecordLocked, TransitionNotAllowed
 from crm.common.money import ZERO, to_decimal
 from crm.common.sequences import next_number
+from crm.common.services import UNSET, Maybe, given, model_update
 from crm.common.visibility import apply_owner_change, check_can_assign_owner, check_can_change
+from crm.customers.models import Account, Contact
+from crm.users.models import User
 from opportunities.models import Opportunity
 
 from .models import (
@@ -85,7 +92,7 @@ def _check_draft(quote: Quote) -> None:
             _("Quote %(number)s is %(status)s: only draft quotes can be edited. "
               "Revise it to make changes.") % {
                 "number": quote.display_number, "status": quote.get_status_display().lower()},
-            status=quote.status,
+            status=quote.status, reason=RefusalReason.NOT_EDITABLE,
         )
 
 
@@ -99,7 +106,7 @@ def _refuse(quote: Quote, action: str) -> TransitionNotAllowed:
         _("Cannot %(action)s quote %(number)s: it is %(status)s.") % {
             "action": action, "number": quote.display_number,
             "status": quote.get_status_display().lower()},
-        allowed=allowed_actions(quote),
+        allowed=allowed_actions(quote), reason=RefusalReason.WRONG_STATUS,
     )
 
 
@@ -121,8 +128,9 @@ def _apply_line_totals(line: QuoteLine) -> None:
     line.amount, line.tax = totals.amount, totals.tax
 
 
-def _recalculate(quote: Quote, lines=None) -> None:
+def _recalculate(quote: Quote, lines: Iterable[QuoteLine] | None = None) -> None:
     """Recompute the stored header totals from the lines (one query unless lines are given)."""
+    rows: Iterable[tuple[Decimal, Decimal, Decimal, Decimal]]
     if lines is None:
         rows = quote.lines.values_list("amount", "tax", "manual_discount", "tax_rate")
     else:
@@ -145,14 +153,15 @@ def _recalculate(quote: Quote, lines=None) -> None:
     quote.total = totals.total
 
 
-def _save_totals(quote: Quote, lines=None) -> None:
+def _save_totals(quote: Quote, lines: Iterable[QuoteLine] | None = None) -> None:
     _recalculate(quote, lines)
     quote.save(update_fields=TOTAL_FIELDS)
 
 
 def _default_tax_rate(product: Product | None) -> Decimal:
-    if product is not None and product.default_tax_rate_id:
-        return product.default_tax_rate.rate
+    default_rate = product.default_tax_rate if product is not None else None
+    if default_rate is not None:
+        return default_rate.rate
     default = TaxRate.objects.filter(is_default=True, active=True).values_list(
         "rate", flat=True).first()
     return default if default is not None else ZERO
@@ -186,12 +195,13 @@ def _copy_addresses(quote: Quote) -> None:
 
 def _validate_header(quote: Quote) -> None:
     errors = {}
-    if quote.contact_id and quote.account_id and quote.contact.account_id not in (
+    contact, price_list = quote.contact, quote.price_list
+    if contact is not None and quote.account_id and contact.account_id not in (
             None, quote.account_id):
         errors["contact"] = [_("This contact belongs to another account.")]
-    if quote.price_list_id and quote.price_list.currency != quote.currency:
+    if price_list is not None and price_list.currency != quote.currency:
         errors["currency"] = [_("The currency must be the price list's (%(c)s).") % {
-            "c": quote.price_list.currency}]
+            "c": price_list.currency}]
     if errors:
         raise ValidationError(errors)
 
@@ -212,13 +222,35 @@ def _next_sort_order(quote: Quote) -> int:
 # --- create and edit -------------------------------------------------------------------------
 
 @transaction.atomic
-def quote_create(*, actor, owner=None, name, account=None, contact=None, price_list=None,
-                 opportunity=None, **data) -> Quote:
+def quote_create(
+        *, actor: User, owner: User | None = None, name: str, account: Account | None = None,
+        contact: Contact | None = None, price_list: PriceList | None = None,
+        opportunity: Opportunity | None = None,
+        currency: Maybe[str] = UNSET, valid_until: Maybe[date | None] = UNSET,
+        payment_terms: Maybe[str] = UNSET, description: Maybe[str] = UNSET,
+        discount_percent: Maybe[Decimal] = UNSET, discount_amount: Maybe[Decimal] = UNSET,
+        freight_amount: Maybe[Decimal] = UNSET, bill_to_name: Maybe[str] = UNSET,
+        bill_to_street: Maybe[str] = UNSET, bill_to_city: Maybe[str] = UNSET,
+        bill_to_state: Maybe[str] = UNSET, bill_to_postal_code: Maybe[str] = UNSET,
+        bill_to_country: Maybe[str] = UNSET, ship_to_name: Maybe[str] = UNSET,
+        ship_to_street: Maybe[str] = UNSET, ship_to_city: Maybe[str] = UNSET,
+        ship_to_state: Maybe[str] = UNSET, ship_to_postal_code: Maybe[str] = UNSET,
+        ship_to_country: Maybe[str] = UNSET,
+) -> Quote:
     """Create a draft quote (revision 0) with a new number from the "quote" series.
 
     The bill-to/ship-to addresses are copied from the account (or the contact) unless given.
     Without a price list the default one for the currency is used.
     """
+    data = given(
+        currency=currency, valid_until=valid_until, payment_terms=payment_terms,
+        description=description, discount_percent=discount_percent,
+        discount_amount=discount_amount, freight_amount=freight_amount,
+        bill_to_name=bill_to_name, bill_to_street=bill_to_street, bill_to_city=bill_to_city,
+        bill_to_state=bill_to_state, bill_to_postal_code=bill_to_postal_code,
+        bill_to_country=bill_to_country, ship_to_name=ship_to_name,
+        ship_to_street=ship_to_street, ship_to_city=ship_to_city, ship_to_state=ship_to_state,
+        ship_to_postal_code=ship_to_postal_code, ship_to_country=ship_to_country)
     owner = owner or actor
     check_can_assign_owner(actor, owner)
     if price_list is None:
@@ -242,13 +274,26 @@ def quote_create(*, actor, owner=None, name, account=None, contact=None, price_l
     quote.number = _new_number()
     quote.full_clean(exclude=["number", "owner", "status"])
     quote.save()
-    record_event(record=quote, actor=actor, action="created", to_state=quote.status,
+    record_event(record=quote, actor=actor, action=EventType.CREATED, to_state=quote.status,
                  note=_("Quote %(number)s created.") % {"number": quote.number})
     return quote
 
 
 @transaction.atomic
-def quote_create_from_opportunity(*, opportunity, actor, owner=None, **data) -> Quote:
+def quote_create_from_opportunity(
+        *, opportunity: Opportunity, actor: User, owner: User | None = None,
+        name: str | None = None,
+        currency: Maybe[str] = UNSET, valid_until: Maybe[date | None] = UNSET,
+        payment_terms: Maybe[str] = UNSET, description: Maybe[str] = UNSET,
+        discount_percent: Maybe[Decimal] = UNSET, discount_amount: Maybe[Decimal] = UNSET,
+        freight_amount: Maybe[Decimal] = UNSET, bill_to_name: Maybe[str] = UNSET,
+        bill_to_street: Maybe[str] = UNSET, bill_to_city: Maybe[str] = UNSET,
+        bill_to_state: Maybe[str] = UNSET, bill_to_postal_code: Maybe[str] = UNSET,
+        bill_to_country: Maybe[str] = UNSET, ship_to_name: Maybe[str] = UNSET,
+        ship_to_street: Maybe[str] = UNSET, ship_to_city: Maybe[str] = UNSET,
+        ship_to_state: Maybe[str] = UNSET, ship_to_postal_code: Maybe[str] = UNSET,
+        ship_to_country: Maybe[str] = UNSET,
+) -> Quote:
     """A draft quote for an open opportunity: its customer, price list, currency and every
     line (catalog and write-in) are copied. Refused for a won or lost opportunity."""
     opportunity = Opportunity.objects.select_for_update().get(pk=opportunity.pk)
@@ -257,11 +302,21 @@ def quote_create_from_opportunity(*, opportunity, actor, owner=None, **data) -> 
         raise TransitionNotAllowed(
             _("Opportunity “%(name)s” is %(status)s: reopen it to quote.") % {
                 "name": opportunity.name, "status": opportunity.get_status_display().lower()},
+            reason=RefusalReason.OPPORTUNITY_CLOSED,
         )
+    data = given(
+        currency=currency, valid_until=valid_until, payment_terms=payment_terms,
+        description=description, discount_percent=discount_percent,
+        discount_amount=discount_amount, freight_amount=freight_amount,
+        bill_to_name=bill_to_name, bill_to_street=bill_to_street, bill_to_city=bill_to_city,
+        bill_to_state=bill_to_state, bill_to_postal_code=bill_to_postal_code,
+        bill_to_country=bill_to_country, ship_to_name=ship_to_name,
+        ship_to_street=ship_to_street, ship_to_city=ship_to_city, ship_to_state=ship_to_state,
+        ship_to_postal_code=ship_to_postal_code, ship_to_country=ship_to_country)
     if opportunity.price_list_id is None:  # otherwise the price list's currency applies
         data.setdefault("currency", opportunity.currency)
     quote = quote_create(
-        actor=actor, owner=owner, name=data.pop("name", None) or opportunity.name,
+        actor=actor, owner=owner, name=name or opportunity.name,
         account=opportunity.account, contact=opportunity.contact,
         price_list=opportunity.price_list, opportunity=opportunity, **data,
     )
@@ -269,7 +324,7 @@ def quote_create_from_opportunity(*, opportunity, actor, owner=None, **data) -> 
     return quote
 
 
-def _copy_opportunity_lines(quote: Quote, opportunity) -> list[QuoteLine]:
+def _copy_opportunity_lines(quote: Quote, opportunity: Opportunity) -> list[QuoteLine]:
     start = _next_sort_order(quote)
     lines = []
     for offset, source in enumerate(
@@ -291,21 +346,37 @@ def _copy_opportunity_lines(quote: Quote, opportunity) -> list[QuoteLine]:
 
 
 @transaction.atomic
-def quote_get_products(*, quote: Quote, actor) -> list[QuoteLine]:
+def quote_get_products(*, quote: Quote, actor: User) -> list[QuoteLine]:
     """Append the opportunity's current lines to a draft quote ("Get products")."""
     quote = _lock(quote)
     check_can_change(actor, quote)
     _check_draft(quote)
-    if quote.opportunity_id is None:
-        raise BusinessRuleViolation(_("This quote has no opportunity to take products from."))
-    lines = _copy_opportunity_lines(quote, quote.opportunity)
-    record_event(record=quote, actor=actor, action="products_added",
+    opportunity = quote.opportunity
+    if opportunity is None:
+        raise BusinessRuleViolation(_("This quote has no opportunity to take products from."),
+                                    reason=RefusalReason.QUOTE_WITHOUT_OPPORTUNITY)
+    lines = _copy_opportunity_lines(quote, opportunity)
+    record_event(record=quote, actor=actor, action=EventType.PRODUCTS_ADDED,
                  note=_("%(n)d line(s) taken from the opportunity.") % {"n": len(lines)})
     return lines
 
 
 @transaction.atomic
-def quote_update(*, quote: Quote, actor, **data) -> Quote:
+def quote_update(
+        *, quote: Quote, actor: User, owner: Maybe[User | None] = UNSET, name: Maybe[str] = UNSET,
+        account: Maybe[Account | None] = UNSET, contact: Maybe[Contact | None] = UNSET,
+        price_list: Maybe[PriceList | None] = UNSET,
+        currency: Maybe[str] = UNSET, valid_until: Maybe[date | None] = UNSET,
+        payment_terms: Maybe[str] = UNSET, description: Maybe[str] = UNSET,
+        discount_percent: Maybe[Decimal] = UNSET, discount_amount: Maybe[Decimal] = UNSET,
+        freight_amount: Maybe[Decimal] = UNSET, bill_to_name: Maybe[str] = UNSET,
+        bill_to_street: Maybe[str] = UNSET, bill_to_city: Maybe[str] = UNSET,
+        bill_to_state: Maybe[str] = UNSET, bill_to_postal_code: Maybe[str] = UNSET,
+        bill_to_country: Maybe[str] = UNSET, ship_to_name: Maybe[str] = UNSET,
+        ship_to_street: Maybe[str] = UNSET, ship_to_city: Maybe[str] = UNSET,
+        ship_to_state: Maybe[str] = UNSET, ship_to_postal_code: Maybe[str] = UNSET,
+        ship_to_country: Maybe[str] = UNSET,
+) -> Quote:
     """Change a draft's header (customer, dates, terms, discounts, freight, addresses, owner).
 
     Refused (RecordLocked) unless the quote is a draft. Totals are recomputed.
@@ -313,36 +384,46 @@ def quote_update(*, quote: Quote, actor, **data) -> Quote:
     quote = _lock(quote)
     check_can_change(actor, quote)
     _check_draft(quote)
+    data = given(
+        name=name, account=account, contact=contact, price_list=price_list,
+        currency=currency, valid_until=valid_until, payment_terms=payment_terms,
+        description=description, discount_percent=discount_percent,
+        discount_amount=discount_amount, freight_amount=freight_amount,
+        bill_to_name=bill_to_name, bill_to_street=bill_to_street, bill_to_city=bill_to_city,
+        bill_to_state=bill_to_state, bill_to_postal_code=bill_to_postal_code,
+        bill_to_country=bill_to_country, ship_to_name=ship_to_name,
+        ship_to_street=ship_to_street, ship_to_city=ship_to_city, ship_to_state=ship_to_state,
+        ship_to_postal_code=ship_to_postal_code, ship_to_country=ship_to_country)
     before = snapshot(quote)
-    changed = []
-    for field, value in data.items():
-        if field in HEADER_FIELDS and getattr(quote, field) != value:
-            setattr(quote, field, value)
-            changed.append(field)
-    if "price_list" in changed and quote.price_list is not None:
-        if quote.currency != quote.price_list.currency and quote.lines.exists():
-            raise ValidationError({"price_list": [
-                _("The quote has lines in %(c)s: choose a price list in that currency.") % {
-                    "c": quote.currency}]})
-        quote.currency = quote.price_list.currency
-        changed.append("currency")
-    if "account" in changed and not any(f.startswith(("bill_to", "ship_to")) for f in data):
-        _copy_addresses(quote)
-        changed += [f for f in HEADER_FIELDS if f.startswith(("bill_to", "ship_to"))]
-    if apply_owner_change(quote, actor, data.get("owner")):
-        changed.append("owner")
-    if not changed:
-        return quote
-    _validate_header(quote)
-    _recalculate(quote)
-    quote.full_clean(exclude=["number", "owner", "status"])
-    quote.save(update_fields=sorted(set(changed) | set(TOTAL_FIELDS)))
-    record_updated(record=quote, actor=actor, before=before)
+    addresses = [f for f in HEADER_FIELDS if f.startswith(("bill_to", "ship_to"))]
+
+    def check(quote: Quote, changed: list[str]) -> list[str]:
+        more = []
+        if "price_list" in changed and quote.price_list is not None:
+            if quote.currency != quote.price_list.currency and quote.lines.exists():
+                raise ValidationError({"price_list": [
+                    _("The quote has lines in %(c)s: choose a price list in that currency.") % {
+                        "c": quote.currency}]})
+            quote.currency = quote.price_list.currency
+            more.append("currency")
+        if "account" in changed and not any(f in data for f in addresses):
+            _copy_addresses(quote)
+            more += addresses
+        _validate_header(quote)
+        _recalculate(quote)
+        quote.full_clean(exclude=["number", "owner", "status"])
+        return more + TOTAL_FIELDS
+
+    reassigned = apply_owner_change(quote, actor, None if owner is UNSET else owner)
+    quote, updated = model_update(instance=quote, fields=HEADER_FIELDS, data=data,
+                                  changed=["owner"] if reassigned else [], validate=check)
+    if updated:
+        record_updated(record=quote, actor=actor, before=before)
     return quote
 
 
 @transaction.atomic
-def quote_delete(*, quote: Quote, actor) -> None:
+def quote_delete(*, quote: Quote, actor: User) -> None:
     """Delete a draft (never an activated quote: it may have been sent)."""
     quote = _lock(quote)
     check_can_change(actor, quote)
@@ -354,9 +435,12 @@ def quote_delete(*, quote: Quote, actor) -> None:
 # --- lines -----------------------------------------------------------------------------------
 
 @transaction.atomic
-def quote_add_line(*, quote: Quote, actor, product: Product | None = None,
-                   write_in_name: str = "", quantity=1, unit_price=None, manual_discount=ZERO,
-                   tax_rate=None, description: str = "", sort_order=None) -> QuoteLine:
+def quote_add_line(
+        *, quote: Quote, actor: User, product: Product | None = None, write_in_name: str = "",
+        quantity: Decimal | int | str = 1, unit_price: Decimal | str | None = None,
+        manual_discount: Decimal | None = ZERO, tax_rate: Decimal | str | None = None,
+        description: str = "", sort_order: int | None = None,
+) -> QuoteLine:
     """Add a priced line to a draft: a catalog product (snapshot of its name, SKU, unit, price
     on the quote's price list and default tax rate) or a write-in name with a price.
 
@@ -373,7 +457,8 @@ def quote_add_line(*, quote: Quote, actor, product: Product | None = None,
             message = (_("“%(p)s” is not on the price list %(l)s: enter a unit price.") % {
                 "p": product.name, "l": quote.price_list} if product else
                 _("Enter a unit price for a write-in product."))
-            raise BusinessRuleViolation(message, fields={"unit_price": [message]})
+            raise BusinessRuleViolation(message, fields={"unit_price": [message]},
+                                        reason=RefusalReason.PRICE_NOT_LISTED)
     if tax_rate in (None, ""):
         tax_rate = _default_tax_rate(product)
     line = QuoteLine(
@@ -399,8 +484,18 @@ def _lock_line(line: QuoteLine) -> tuple[Quote, QuoteLine]:
 
 
 @transaction.atomic
-def quote_update_line(*, line: QuoteLine, actor, **data) -> QuoteLine:
-    """Change a draft line's quantity, price, discount, tax rate, name (write-ins) or position."""
+def quote_update_line(
+        *, line: QuoteLine, actor: User, write_in_name: Maybe[str | None] = UNSET,
+        product_name: Maybe[str | None] = UNSET, description: Maybe[str | None] = UNSET,
+        quantity: Maybe[Decimal | None] = UNSET, unit_price: Maybe[Decimal | None] = UNSET,
+        manual_discount: Maybe[Decimal | None] = UNSET, tax_rate: Maybe[Decimal | None] = UNSET,
+        sort_order: Maybe[int | None] = UNSET,
+) -> QuoteLine:
+    """Change a draft line's quantity, price, discount, tax rate, name (write-ins) or position
+    (None keeps a value)."""
+    data = given(write_in_name=write_in_name, product_name=product_name,
+                 description=description, quantity=quantity, unit_price=unit_price,
+                 manual_discount=manual_discount, tax_rate=tax_rate, sort_order=sort_order)
     quote, line = _lock_line(line)
     check_can_change(actor, quote)
     _check_draft(quote)
@@ -430,7 +525,7 @@ def quote_update_line(*, line: QuoteLine, actor, **data) -> QuoteLine:
 
 
 @transaction.atomic
-def quote_remove_line(*, line: QuoteLine, actor) -> None:
+def quote_remove_line(*, line: QuoteLine, actor: User) -> None:
     quote, line = _lock_line(line)
     check_can_change(actor, quote)
     _check_draft(quote)
@@ -441,7 +536,7 @@ def quote_remove_line(*, line: QuoteLine, actor) -> None:
 # --- lifecycle ---------------------------------------------------------------------------------
 
 @transaction.atomic
-def quote_activate(*, quote: Quote, actor) -> Quote:
+def quote_activate(*, quote: Quote, actor: User) -> Quote:
     """Draft -> active: the quote becomes read-only, as sent to the customer.
 
     Refused when it is not a draft, has no customer or no line (the 409 lists what is missing).
@@ -462,17 +557,18 @@ def quote_activate(*, quote: Quote, actor) -> Quote:
                 "number": quote.display_number,
                 "what": _(" and ").join(str(labels[m]) for m in missing)},
             allowed=allowed_actions(quote), missing=missing,
+            reason=RefusalReason.QUOTE_INCOMPLETE,
         )
     before = quote.status
     quote.activate()
     quote.save(update_fields=["status", "status_reason", "activated_at"])
-    record_event(record=quote, actor=actor, action="activated", from_state=before,
+    record_event(record=quote, actor=actor, action=EventType.ACTIVATED, from_state=before,
                  to_state=quote.status)
     return quote
 
 
 @transaction.atomic
-def quote_close(*, quote: Quote, actor, reason: str, note: str = "") -> Quote:
+def quote_close(*, quote: Quote, actor: User, reason: str, note: str = "") -> Quote:
     """Active -> closed with reason `lost` or `canceled`."""
     if reason not in CloseReason.values:
         raise BusinessRuleViolation(
@@ -486,29 +582,30 @@ def quote_close(*, quote: Quote, actor, reason: str, note: str = "") -> Quote:
     before = quote.status
     quote.close(reason)
     quote.save(update_fields=["status", "status_reason", "closed_at"])
-    record_event(record=quote, actor=actor, action="closed", from_state=before,
+    record_event(record=quote, actor=actor, action=EventType.CLOSED, from_state=before,
                  to_state=f"{quote.status}:{reason}", note=note)
     return quote
 
 
 @transaction.atomic
-def quote_revise(*, quote: Quote, actor) -> Quote:
+def quote_revise(*, quote: Quote, actor: User) -> Quote:
     """Active or closed (lost/canceled) -> closed as revised, and return the next revision: a
     draft with the same number, revision + 1, the same header and a copy of every line."""
     quote = _lock(quote)
     check_can_change(actor, quote)
     if "revise" not in allowed_actions(quote):
         raise _refuse(quote, _("revise"))
-    if quote.opportunity_id is not None:
-        opportunity = quote.opportunity
+    opportunity = quote.opportunity
+    if opportunity is not None:
         if not opportunity.is_open:
             raise TransitionNotAllowed(
                 _("The opportunity “%(name)s” is closed: reopen it before revising.") % {
-                    "name": opportunity.name}, allowed=[])
+                    "name": opportunity.name}, allowed=[],
+                reason=RefusalReason.OPPORTUNITY_CLOSED)
     before = quote.status
     quote.close_as_revised()
     quote.save(update_fields=["status", "status_reason", "closed_at"])
-    record_event(record=quote, actor=actor, action="revised", from_state=before,
+    record_event(record=quote, actor=actor, action=EventType.REVISED, from_state=before,
                  to_state=f"{quote.status}:{quote.status_reason}")
 
     new = Quote(
@@ -528,14 +625,14 @@ def quote_revise(*, quote: Quote, actor) -> Quote:
         for line in quote.lines.all()
     ])
     _save_totals(new)
-    record_event(record=new, actor=actor, action="created", to_state=new.status,
+    record_event(record=new, actor=actor, action=EventType.CREATED, to_state=new.status,
                  note=_("Revision %(rev)d of %(number)s.") % {
                      "rev": new.revision, "number": new.number})
     return new
 
 
 @transaction.atomic
-def quote_mark_won(*, quote: Quote, actor) -> Quote:
+def quote_mark_won(*, quote: Quote, actor: User) -> Quote:
     """Active -> won. Called by the invoices app when it creates the order from this quote
     (inside its own transaction); the order itself is not built here."""
     quote = _lock(quote)
@@ -545,26 +642,26 @@ def quote_mark_won(*, quote: Quote, actor) -> Quote:
     before = quote.status
     quote.win()
     quote.save(update_fields=["status", "status_reason", "closed_at"])
-    record_event(record=quote, actor=actor, action="won", from_state=before,
+    record_event(record=quote, actor=actor, action=EventType.WON, from_state=before,
                  to_state=quote.status)
     return quote
 
 
 # --- opportunity close guard -------------------------------------------------------------------
 
-def quote_close_guard(*, opportunity, actor, outcome: str, close_quotes: bool,
-                      winning_quote=None) -> None:
+def quote_close_guard(*, opportunity: Opportunity, actor: User, outcome: str,
+                      close_quotes: bool, winning_quote: Quote | None = None) -> None:
     """Registered in opportunities.hooks.close_guards (called inside win/lose, row locked).
 
     Open (draft or active) quotes block closing the opportunity unless `close_quotes`: then
     they are closed as `lost` when the opportunity is lost, `canceled` when it is won (except
     the winning quote, which the order creation marks won).
     """
-    open_quotes = Quote.objects.select_for_update().filter(
+    query = Quote.objects.select_for_update().filter(
         opportunity_id=opportunity.pk, status__in=OPEN_STATUSES).order_by("number", "revision")
     if winning_quote is not None:
-        open_quotes = open_quotes.exclude(pk=winning_quote.pk)
-    open_quotes = list(open_quotes)
+        query = query.exclude(pk=winning_quote.pk)
+    open_quotes = list(query)
     if not open_quotes:
         return
     numbers = [q.display_number for q in open_quotes]
@@ -572,7 +669,7 @@ def quote_close_guard(*, opportunity, actor, outcome: str, close_quotes: bool,
         raise TransitionNotAllowed(
             _("This opportunity has open quotes (%(numbers)s): close them first, or confirm "
               "closing them together with the opportunity.") % {"numbers": ", ".join(numbers)},
-            allowed=["close_quotes"], open_quotes=numbers,
+            allowed=["close_quotes"], open_quotes=numbers, reason=RefusalReason.OPEN_QUOTES,
         )
     reason = QuoteStatusReason.LOST if outcome == "lost" else QuoteStatusReason.CANCELED
     for quote in open_quotes:
@@ -582,6 +679,6 @@ def quote_close_guard(*, opportunity, actor, outcome: str, close_quotes: bool,
         else:
             quote.close(reason)
         quote.save(update_fields=["status", "status_reason", "closed_at"])
-        record_event(record=quote, actor=actor, action="closed", from_state=before,
+        record_event(record=quote, actor=actor, action=EventType.CLOSED, from_state=before,
                      to_state=f"{quote.status}:{reason}",
                      note=_("Closed with its opportunity (%(outcome)s).") % {"outcome": outcome})

@@ -70,5 +70,8 @@ if [ ! -f "$axe_stamp" ] || [ ! -f tests/e2e/node_modules/axe-core/axe.min.js ];
   touch "$axe_stamp"
 fi
 echo "== pytest"
-# File order for now (pytest-randomly is installed; issue 22 item 6 switches to random order).
-.venv/bin/pytest -p no:randomly "$@"
+# Random order (pytest-randomly: modules, classes and tests shuffled; random, Faker and
+# factory_boy reseeded per test from the seed). PYTEST_SEED=N repeats a run's order.
+seed=${PYTEST_SEED:-$(( (RANDOM << 15) | RANDOM ))}
+echo "random order seed: $seed (rerun with PYTEST_SEED=$seed make test)"
+.venv/bin/pytest -p randomly --randomly-seed="$seed" "$@"

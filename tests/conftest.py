@@ -45,6 +45,9 @@ def _isolate_side_effects(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MEDIA_ROOT = str(tmp_path / "media")
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    # Whole list pages from the cache are on in tests/common/test_pagecache.py; elsewhere a
+    # test reads each response's context and counts the queries of the page being built.
+    settings.CRM_PAGE_CACHE_SECONDS = 0
     # The app reads Django settings under the CELERY_ namespace, so the namespaced keys are
     # the ones that count (setting `conf.task_always_eager` would be silently ignored).
     previous = celery_app.conf.CELERY_TASK_ALWAYS_EAGER

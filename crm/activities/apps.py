@@ -1,5 +1,7 @@
 from django.apps import AppConfig
 
+from crm.common.registries import DetailPanel, register_panel
+
 
 class ActivitiesConfig(AppConfig):
     name = "crm.activities"
@@ -7,8 +9,7 @@ class ActivitiesConfig(AppConfig):
     verbose_name = "Activities"
 
     def ready(self):
-        from crm.common.registries import DetailPanel, register_panel
-
+        # Imported here, not at the top: they import models, loaded once the registry is ready.
         from . import receivers
         from .panels import timeline_panel_context
 

@@ -19,6 +19,9 @@ from django_fsm import FSMField, transition
 
 from crm.common.fsm import StateMachineMixin
 from crm.common.models import BaseModel
+from crm.common.registries import record_types
+
+from .event_types import event_label
 
 # Record type name (registry spelling) -> foreign key field on Activity.
 REGARDING_FIELDS: dict[str, str] = {
@@ -257,8 +260,9 @@ class Event(models.Model):
 
     @property
     def title(self) -> str:
-        """"Qualify: New → Contacted": the states as their labels, never the stored codes."""
-        text = self.action.replace("_", " ").replace("-", " ").strip().capitalize()
+        """"Qualified: New → Qualified": the event type's label and the states' labels, never
+        the stored codes."""
+        text = event_label(self.action)
         if self.from_state and self.to_state:
             return f"{text}: {self.state_label(self.from_state)} → " \
                    f"{self.state_label(self.to_state)}"
@@ -274,8 +278,6 @@ class Event(models.Model):
 def _state_labels(record_type: str) -> dict[str, Any]:
     """{stored value: label} over the choice fields of the record type's model (status first,
     as fields are declared), for event titles; empty for an unknown record type."""
-    from crm.common.registries import record_types
-
     if record_type not in record_types:
         return {}
     labels: dict[str, Any] = {}
@@ -339,8 +341,6 @@ class TimelineEntry(models.Model):
 
     @property
     def source_verbose_name(self) -> str:
-        from crm.common.registries import record_types
-
         if self.source_type in record_types:
             return record_types.get(self.source_type).verbose_name
         return self.source_type
@@ -349,7 +349,6 @@ class TimelineEntry(models.Model):
     def source_url(self) -> str:
         from django.urls import NoReverseMatch, reverse
 
-        from crm.common.registries import record_types
 
         if self.source_type not in record_types:
             return ""

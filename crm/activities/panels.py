@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from crm.common.registries import record_types
 
 from . import selectors
-from .forms import QUICK_ADD_LABELS, QuickAddForm
+from .forms import QUICK_ADD_LABELS
 from .models import REGARDING_FIELDS, TIMELINE_KINDS
 
 # Other core apps enrich a page of entries (the mail app attaches each email entry's message
@@ -47,8 +47,8 @@ def timeline_panel_context(request, obj):
         return None
     ctx = timeline_context(request, record_type, obj)
     if record_type in REGARDING_FIELDS:
-        ctx["quick_add"] = [
-            {"kind": kind, "label": label, "form": QuickAddForm(kind=kind, user=request.user)}
-            for kind, label in QUICK_ADD_LABELS.items()
-        ]
+        # Each form (with its owner select) loads when its "+ Task"/"+ Note"... opens
+        # (QuickAddView.get): the panel renders none of them.
+        ctx["quick_add"] = [{"kind": kind, "label": label, "form": None}
+                            for kind, label in QUICK_ADD_LABELS.items()]
     return ctx

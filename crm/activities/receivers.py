@@ -10,6 +10,7 @@ from crm.common.queue import enqueue_on_commit
 from crm.common.registries import record_types
 
 from . import aggregation
+from .tasks import sync_timeline_records
 
 
 def _record_type_name(model) -> str | None:
@@ -30,7 +31,6 @@ def record_saved(sender, instance, created, raw=False, **kwargs):
     name = _record_type_name(sender)
     if name is None:
         return
-    from .tasks import sync_timeline_records
 
     aggregation.mark_record_changed(name, instance.pk, full=True)
     enqueue_on_commit(sync_timeline_records)
@@ -40,7 +40,6 @@ def record_deleted(sender, instance, **kwargs):
     name = _record_type_name(sender)
     if name is None or instance.pk is None:
         return
-    from .tasks import sync_timeline_records
 
     aggregation.purge_record(name, instance.pk)
     enqueue_on_commit(sync_timeline_records)

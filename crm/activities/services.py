@@ -6,16 +6,22 @@ needs only read access to that record. Each write flags the activity for the tim
 aggregation in the same transaction and queues the aggregation after commit.
 """
 
+from __future__ import annotations
+
+from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.files import File
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from crm.common.codes import RefusalReason
 from crm.common.deletion import delete_or_refuse
 from crm.common.errors import RecordLocked, TransitionNotAllowed
 from crm.common.queue import enqueue_on_commit
 from crm.common.registries import record_types
+from crm.common.services import UNSET, Maybe, given, model_update
 from crm.common.visibility import (
     apply_owner_change,
     check_can_assign_owner,
@@ -27,6 +33,7 @@ from crm.users.models import User
 from . import aggregation
 from .models import REGARDING_FIELDS, Activity, ActivityKind, ActivityState
 from .signals import activity_completed
+from .tasks import sync_timeline_items, sync_timeline_records
 
 EDITABLE_FIELDS = [
     "subject", "description", "priority", "due_at", "direction", "duration_minutes",
@@ -50,17 +57,13 @@ def resolve_regarding(*, user: User, record_type: str, record_id: Any) -> Any:
                                pk=record_id)
 
 
-def _apply(activity: Activity, data: dict[str, Any]) -> list[str]:
-    changed = []
-    for name, value in data.items():
-        if name == "attachment":
-            if value is None:  # no upload: keep what is there
-                continue
-            value = value or ""  # False: the form's "clear" box
-        if name in EDITABLE_FIELDS and getattr(activity, name) != value:
-            setattr(activity, name, value)
-            changed.append(name)
-    return changed
+def _attachment(value: Maybe[File[Any] | bool | None]) -> Maybe[File[Any] | str]:
+    """A form's file field: None is "no upload" (keep what is there), False its clear box."""
+    if value is None:
+        return UNSET
+    if value is False or value is True:
+        return ""
+    return value
 
 
 def _validate(activity: Activity) -> None:
@@ -77,14 +80,20 @@ def _validate(activity: Activity) -> None:
 
 
 def _queue_sync(activity: Activity) -> None:
-    from .tasks import sync_timeline_items
-
     enqueue_on_commit(sync_timeline_items, activity_ids=[activity.pk])
 
 
 @transaction.atomic
-def activity_create(*, actor: User, kind: str, regarding: Any, owner: User | None = None,
-                    completed: bool | None = None, **data: Any) -> Activity:
+def activity_create(
+        *, actor: User, kind: str, regarding: Any, owner: User | None = None,
+        completed: bool | None = None, subject: Maybe[str] = UNSET, description: Maybe[str] = UNSET,
+        priority: Maybe[str] = UNSET, due_at: Maybe[datetime | None] = UNSET,
+        direction: Maybe[str] = UNSET, duration_minutes: Maybe[int | None] = UNSET,
+        email_from: Maybe[str] = UNSET, email_to: Maybe[str] = UNSET,
+        starts_at: Maybe[datetime | None] = UNSET, ends_at: Maybe[datetime | None] = UNSET,
+        location: Maybe[str] = UNSET, attendees: Maybe[str] = UNSET,
+        attachment: Maybe[File[Any] | bool | None] = UNSET,
+) -> Activity:
     """Create an activity regarding one readable record, owned by `owner` (default: actor).
 
     Notes are born completed; `completed=True` logs a call/e-mail/task as already done (and
@@ -101,13 +110,19 @@ def activity_create(*, actor: User, kind: str, regarding: Any, owner: User | Non
             _("Activities cannot regard “%(type)s”.") % {"type": record_type}]})
     activity = Activity(kind=kind, owner=owner)
     activity.set_regarding(record_type, regarding)
-    _apply(activity, data)
-    if not activity.subject and kind == ActivityKind.NOTE:
-        activity.subject = (activity.description or _("Note")).strip().splitlines()[0][:200]
-    _validate(activity)
-    if kind in BORN_COMPLETED or completed:
-        activity.complete()
-    activity.save()
+
+    def prepare(activity: Activity, changed: list[str]) -> None:
+        if not activity.subject and kind == ActivityKind.NOTE:
+            activity.subject = (activity.description or _("Note")).strip().splitlines()[0][:200]
+        _validate(activity)
+        if kind in BORN_COMPLETED or completed:
+            activity.complete()
+
+    model_update(instance=activity, fields=EDITABLE_FIELDS, validate=prepare, data=given(
+        subject=subject, description=description, priority=priority, due_at=due_at,
+        direction=direction, duration_minutes=duration_minutes, email_from=email_from,
+        email_to=email_to, starts_at=starts_at, ends_at=ends_at, location=location,
+        attendees=attendees, attachment=_attachment(attachment)))
     if activity.state == ActivityState.COMPLETED and kind not in BORN_COMPLETED:
         activity_completed.send(sender=Activity, activity=activity, actor=actor)
     _queue_sync(activity)
@@ -119,15 +134,23 @@ def _lock(activity: Activity) -> Activity:
 
 
 @transaction.atomic
-def activity_update(*, activity: Activity, actor: User, owner: User | None = None,
-                    regarding: Any = None, **data: Any) -> Activity:
+def activity_update(
+        *, activity: Activity, actor: User, owner: User | None = None, regarding: Any = None,
+        subject: Maybe[str] = UNSET, description: Maybe[str] = UNSET,
+        priority: Maybe[str] = UNSET, due_at: Maybe[datetime | None] = UNSET,
+        direction: Maybe[str] = UNSET, duration_minutes: Maybe[int | None] = UNSET,
+        email_from: Maybe[str] = UNSET, email_to: Maybe[str] = UNSET,
+        starts_at: Maybe[datetime | None] = UNSET, ends_at: Maybe[datetime | None] = UNSET,
+        location: Maybe[str] = UNSET, attendees: Maybe[str] = UNSET,
+        attachment: Maybe[File[Any] | bool | None] = UNSET,
+) -> Activity:
     """Change an open activity (closed ones are a record of the past: 409 record_locked).
 
     A new `regarding` record must be readable by the actor; reassigning needs a manager/admin.
     """
     activity = _lock(activity)
     check_can_change(actor, activity)
-    changed = _apply(activity, data)
+    changed = []
     if owner is not None and apply_owner_change(activity, actor, owner):
         changed.append("owner")
     if regarding is not None and regarding != activity.regarding:
@@ -137,15 +160,24 @@ def activity_update(*, activity: Activity, actor: User, owner: User | None = Non
                 _("Activities cannot regard “%(type)s”.") % {"type": record_type}]})
         activity.set_regarding(record_type, regarding)
         changed += list(REGARDING_FIELDS.values())
-    if not changed:
-        return activity
-    if not activity.is_open and set(changed) - {"description", "attachment"}:
-        raise RecordLocked(_("This activity is %(state)s; only its description can change.")
-                           % {"state": activity.get_state_display().lower()})
-    _validate(activity)
-    activity.timeline_synced = False
-    activity.save(update_fields=[*changed, "timeline_synced"])
-    _queue_sync(activity)
+
+    def check(activity: Activity, changed: list[str]) -> list[str]:
+        if not activity.is_open and set(changed) - {"description", "attachment"}:
+            raise RecordLocked(_("This activity is %(state)s; only its description can change.")
+                               % {"state": activity.get_state_display().lower()},
+                               reason=RefusalReason.NOT_EDITABLE)
+        _validate(activity)
+        activity.timeline_synced = False
+        return ["timeline_synced"]
+
+    activity, updated = model_update(
+        instance=activity, fields=EDITABLE_FIELDS, changed=changed, validate=check, data=given(
+        subject=subject, description=description, priority=priority, due_at=due_at,
+        direction=direction, duration_minutes=duration_minutes, email_from=email_from,
+        email_to=email_to, starts_at=starts_at, ends_at=ends_at, location=location,
+        attendees=attendees, attachment=_attachment(attachment)))
+    if updated:
+        _queue_sync(activity)
     return activity
 
 
@@ -156,7 +188,7 @@ def _transition(activity: Activity, actor: User, name: str) -> Activity:
         raise TransitionNotAllowed(
             _("This activity is already %(state)s.") % {"state": activity.get_state_display()
                                                          .lower()},
-            allowed=[],
+            allowed=[], reason=RefusalReason.WRONG_STATUS,
         )
     getattr(activity, name)()
     activity.timeline_synced = False
@@ -188,6 +220,5 @@ def activity_delete(*, activity: Activity, actor: User) -> None:
     delete_or_refuse(activity)  # its timeline entries go with it (foreign key cascade)
     for key in shown_on:
         aggregation.mark_record_changed(*key, full=False)
-    from .tasks import sync_timeline_records
 
     enqueue_on_commit(sync_timeline_records)

@@ -223,7 +223,22 @@ class ActivityCancelView(_ActivityTransitionView):
 
 
 class QuickAddView(LoginRequiredMixin, View):
-    """POST a quick-add form from a record's timeline panel; htmx swaps the panel in place."""
+    """POST a quick-add form from a record's timeline panel; htmx swaps the panel in place.
+    GET: the empty form, which the panel loads when its "+ Task", "+ Note"... opens."""
+
+    def get(self, request, record_type, record_id, kind):
+        if kind not in QUICK_ADD_LABELS or record_type not in REGARDING_FIELDS:
+            raise Http404("Unknown activity kind.")
+        rt, record = selectors.record_get(user=request.user, record_type=record_type,
+                                          record_id=record_id)
+        if not request.htmx:
+            return redirect(record.get_absolute_url())
+        item = {"kind": kind, "label": QUICK_ADD_LABELS[kind],
+                "form": QuickAddForm(kind=kind, user=request.user)}
+        response = render(request, "activities/_quick_add_form.html",
+                          {"item": item, "record_type": rt.name, "record": record})
+        response["Cache-Control"] = "private, no-cache"
+        return response
 
     def post(self, request, record_type, record_id, kind):
         if kind not in QUICK_ADD_LABELS or record_type not in REGARDING_FIELDS:

@@ -1,5 +1,7 @@
 from django.utils.functional import SimpleLazyObject
 
+from .selectors import card_count
+
 
 def assistant(request):
     """`assistant_count` for any template that shows it, counted only when one renders it.
@@ -11,8 +13,6 @@ def assistant(request):
         return {}
 
     def count():
-        from .selectors import card_count
-
         return card_count(user=user)
 
     return {"assistant_count": SimpleLazyObject(count)}

@@ -5,6 +5,7 @@ from datetime import date, datetime, time, timedelta
 from django.db.models import Q
 from django.utils import timezone
 
+from crm.activities.models import Activity
 from crm.common.formatting import format_datetime, format_day
 
 NOTHING = Q(pk__in=[])
@@ -55,8 +56,6 @@ def date_crossed(field: str, since: datetime, now: datetime, *, offset_days: int
 def recently_active(regarding_field: str, record_ids, since: datetime) -> set[int]:
     """Ids among `record_ids` with an activity created or completed after `since`, read from
     the activities themselves (the timeline rollup may not have moved last_activity_at yet)."""
-    from crm.activities.models import Activity
-
     return set(
         Activity.objects.filter(**{f"{regarding_field}_id__in": list(record_ids)})
         .filter(Q(created_at__gt=since) | Q(completed_at__gt=since))

@@ -14,6 +14,8 @@ from datetime import date, datetime
 
 from django.db.models import Q
 
+from crm.common.registries import record_types
+
 from .models import Priority
 
 
@@ -56,7 +58,6 @@ class Rule:
     def model(self):
         from django.apps import apps
 
-        from crm.common.registries import record_types
 
         if self.model_label:
             return apps.get_model(self.model_label)

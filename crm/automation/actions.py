@@ -14,7 +14,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .conditions import coerce, field_for
+from crm.activities.services import activity_create
+from crm.assistant.models import Card, Priority
+from crm.common.registries import record_types
+from crm.mail.merge import build_context, render
+from crm.mail.models import EmailTemplate
+from crm.notifications.services import notify
+from crm.users.models import Role, Team
+
+from .conditions import _json, coerce, field_for
+from .deliveries import delivery_create
+from .models import RoundRobinCursor, RuleRun, Webhook
+from .payloads import settable_fields, update_record
 
 logger = logging.getLogger(__name__)
 
@@ -106,8 +117,6 @@ def clean_action(record_type: str, action) -> dict:
         raise ValidationError(_("Unknown action “%(type)s”; use one of %(types)s.")
                               % {"type": str(kind)[:30], "types": ", ".join(ACTION_TYPES)})
     if kind == "assign_owner":
-        from crm.users.models import Team
-
         if action.get("team") not in (None, ""):
             team_id = _int(action["team"], "team", 1, 2**62)
             if not Team.objects.filter(pk=team_id).exists():
@@ -126,10 +135,6 @@ def clean_action(record_type: str, action) -> dict:
         return {"type": kind, **_recipient(action),
                 "message": _text(action.get("message"), "message", 500)}
     if kind == "send_email":
-        try:
-            from crm.mail.models import EmailTemplate
-        except ImportError as exc:  # pragma: no cover - mail is installed
-            raise ValidationError(_("Email templates are not available.")) from exc
         template_id = _int(action.get("template"), "template", 1, 2**62)
         if not EmailTemplate.objects.filter(pk=template_id).exists():
             raise ValidationError(_("There is no email template with id %(id)s.")
@@ -137,16 +142,15 @@ def clean_action(record_type: str, action) -> dict:
         return {"type": kind, "template": template_id, **_recipient(action)}
     if kind == "set_field":
         f = field_for(record_type, action.get("field"))
-        if f.name in NOT_SETTABLE or not f.editable or f.is_relation:
+        settable = settable_fields(record_type)
+        if f.name in NOT_SETTABLE or not f.editable or f.is_relation or (
+                settable is not None and f.name not in settable):
             raise ValidationError(_("A rule cannot set “%(field)s”.") % {"field": f.name})
         if "value" not in action:
             raise ValidationError(_("Set “%(field)s” to what? Give a value.") % {"field": f.name})
-        from .conditions import _json
 
         return {"type": kind, "field": f.name, "value": _json(coerce(f, action["value"]))}
     # call_webhook
-    from .models import Webhook
-
     webhook_id = _int(action.get("webhook"), "webhook", 1, 2**62)
     if not Webhook.objects.filter(pk=webhook_id).exists():
         raise ValidationError(_("There is no webhook with id %(id)s.") % {"id": webhook_id})
@@ -201,10 +205,6 @@ def resolve_recipient(action: dict, record):
 def next_in_rotation(team_id: int, *, peek: bool = False):
     """The next active seller of the team (round-robin by id). Locks the team's cursor row, so
     concurrent runs each get a different seller; `peek` only looks."""
-    from crm.users.models import Role
-
-    from .models import RoundRobinCursor
-
     User = get_user_model()
     sellers = list(User.objects.filter(team_id=team_id, is_active=True, role=Role.SELLER)
                    .order_by("id"))
@@ -228,8 +228,6 @@ def notify_user(user, *, title: str, body: str, record_type: str, record_id: int
                 url: str = "", actor=None, rule_run_id: int | None = None) -> str:
     """An in-app notification (the bell) through `crm.notifications`; with `rule_run_id` a
     retried run never notifies the same user twice. Returns how."""
-    from crm.notifications.services import notify
-
     notify(user=user, title=title, body=body, record_type=record_type, record_id=record_id,
            url=url, actor=actor, rule_run_id=rule_run_id)
     return "notification"
@@ -238,8 +236,6 @@ def notify_user(user, *, title: str, body: str, record_type: str, record_id: int
 def card_and_email(user, *, title: str, body: str, record_type: str, record_id: int,
                    url: str = "") -> str:
     """An assistant card plus an email (a disabled webhook's admin must act on it)."""
-    from crm.assistant.models import Card, Priority
-
     today = timezone.localdate()
     card, created = Card.objects.get_or_create(
         user=user, kind="automation", record_type=record_type, record_id=record_id,
@@ -258,7 +254,6 @@ def card_and_email(user, *, title: str, body: str, record_type: str, record_id: 
 def _record_url(record_type, record) -> str:
     from django.urls import NoReverseMatch, reverse
 
-    from crm.common.registries import record_types
 
     try:
         return reverse(record_types.get(record_type).url_name, args=[record.pk])
@@ -269,8 +264,6 @@ def _record_url(record_type, record) -> str:
 def run_action(action: dict, *, rule, record_type: str, record, actor, event,
                run=None) -> str:
     """Do one action; returns what was done (for the run log) or raises ActionFailed."""
-    from .payloads import update_record
-
     kind = action["type"]
     if kind == "assign_owner":
         if action.get("team"):
@@ -280,8 +273,6 @@ def run_action(action: dict, *, rule, record_type: str, record, actor, event,
         update_record(record_type, record, actor=actor, owner=user)
         return _("Assigned to %(user)s") % {"user": user}
     if kind == "create_task":
-        from crm.activities.services import activity_create
-
         owner = resolve_recipient(action, record)
         due = timezone.now() + timedelta(days=action.get("due_in_days", 0))
         activity = activity_create(actor=actor, kind="task", regarding=record, owner=owner,
@@ -296,9 +287,6 @@ def run_action(action: dict, *, rule, record_type: str, record, actor, event,
                     rule_run_id=getattr(run, "pk", None))
         return _("Notified %(user)s") % {"user": user}
     if kind == "send_email":
-        from crm.mail.merge import build_context, render
-        from crm.mail.models import EmailTemplate
-
         template = EmailTemplate.objects.filter(pk=action["template"]).first()
         if template is None:
             raise ActionFailed(_("The email template was deleted."))
@@ -314,8 +302,6 @@ def run_action(action: dict, *, rule, record_type: str, record, actor, event,
         update_record(record_type, record, actor=actor, **{f.name: coerce(f, action["value"])})
         return _("Set %(field)s to %(value)s") % {"field": f.name, "value": action["value"]}
     if kind == "call_webhook":
-        from .services import delivery_create
-
         delivery = delivery_create(webhook_id=action["webhook"], event=event)
         if delivery is None:
             raise ActionFailed(_("The webhook was deleted or is disabled."))
@@ -351,8 +337,6 @@ def describe_action(action: dict, *, record_type: str, record) -> str:
                 "old": getattr(record, field_for(record_type, action["field"]).attname),
                 "new": action["value"]}
         if kind == "call_webhook":
-            from .models import Webhook
-
             webhook = Webhook.objects.filter(pk=action["webhook"]).first()
             return _("Would send the event to %(url)s") % {
                 "url": webhook.url if webhook else _("(deleted webhook)")}
@@ -363,8 +347,6 @@ def describe_action(action: dict, *, record_type: str, record) -> str:
 
 def actor_for(rule):
     """Rules act as the admin who made them (or, if gone, any active admin)."""
-    from crm.users.models import Role
-
     User = get_user_model()
     if rule.created_by_id:
         user = User.objects.filter(pk=rule.created_by_id, is_active=True).first()
@@ -384,8 +366,6 @@ def run_actions(rule, *, record_type, record, actor, event, run=None,
     then are skipped (no action is done twice). With `run`, each action's result is saved in
     the action's own transaction, so "done" and "recorded as done" never part.
     Returns (results, error)."""
-    from .models import RuleRun
-
     results = [r for r in (done or []) if r.get("ok")][:len(rule.actions)]
     for action in rule.actions[len(results):]:
         try:

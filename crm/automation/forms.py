@@ -6,6 +6,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from crm.mail.models import EmailTemplate
 from crm.users.models import Team
 
 from .actions import ACTION_TYPES, RECIPIENTS
@@ -90,12 +91,7 @@ class RuleForm(forms.Form):
         users = [(u.pk, str(u)) for u in User.objects.filter(is_active=True)]
         teams = [(t.pk, t.name) for t in Team.objects.all()]
         webhooks = [(w.pk, str(w)) for w in Webhook.objects.all()]
-        try:
-            from crm.mail.models import EmailTemplate
-
-            templates = [(t.pk, t.name) for t in EmailTemplate.objects.filter(shared=True)]
-        except ImportError:  # pragma: no cover
-            templates = []
+        templates = [(t.pk, t.name) for t in EmailTemplate.objects.filter(shared=True)]
         prefixes = [f"c{i}_" for i in range(CONDITION_ROWS)]
         for j in range(GROUPS):
             self.fields[f"g{j}_match"] = forms.ChoiceField(

@@ -14,11 +14,12 @@ from crm.insights.admin_home import (
     register_admin_status,
 )
 
+from .models import Webhook
+
 
 def _webhooks_line() -> StatusLine | None:
     from django.db.models import Q
 
-    from .models import Webhook
 
     bad = list(Webhook.objects.filter(Q(failing_since__isnull=False) | Q(disabled_at__isnull=False))
                .order_by("id")[:20])

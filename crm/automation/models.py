@@ -172,7 +172,7 @@ class Rule(BaseModel):
     trigger = models.CharField(_("trigger"), max_length=12, choices=Trigger.choices)
     # trigger=changed: the field names that must have changed (empty: any field).
     fields = models.JSONField(_("fields"), default=list, blank=True)
-    # trigger=transition: the transitions (service actions: "won", "qualify"...); empty: any.
+    # trigger=transition: the transitions (event actions: "won", "qualified"...); empty: any.
     transitions = models.JSONField(_("transitions"), default=list, blank=True)
     # {"match": "all"|"any", "conditions": [{"field", "operator", "value"} | group, ...]}
     conditions = models.JSONField(_("conditions"), default=dict, blank=True)

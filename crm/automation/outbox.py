@@ -9,11 +9,17 @@ import contextvars
 import logging
 from contextlib import contextmanager
 
+from django.utils import timezone
+
+from crm.common.queue import enqueue_on_commit
+
 from .event_types import event_type_for
 from .models import OutgoingEvent
 from .payloads import record_payload
 
 logger = logging.getLogger(__name__)
+# tasks.dispatch_event, queued by name: tasks.py imports the services, which import this module.
+DISPATCH_EVENT = "crm.automation.dispatch_event"
 
 # The rule whose actions are running (loop prevention): events written meanwhile carry it and
 # never trigger rules.
@@ -48,12 +54,6 @@ def emit(*, record_type: str, record, action: str, actor_id=None, from_state: st
     The record as the API shows it is added by the dispatcher, in the worker, right after the
     commit (the request does not pay for serializing it); `snapshot_now` serializes it here
     instead (a deletion: the row is gone by then). `changes` is exact for every event."""
-    from django.utils import timezone
-
-    from crm.common.queue import enqueue_on_commit
-
-    from .tasks import dispatch_event
-
     payload = {
         "record_type": record_type,
         "record_id": record.pk,
@@ -78,5 +78,5 @@ def emit(*, record_type: str, record, action: str, actor_id=None, from_state: st
         payload=payload, actor_id=actor_id, occurred_at=occurred_at or timezone.now(),
         by_rule=rule if getattr(rule, "pk", None) else None,
     )
-    enqueue_on_commit(dispatch_event, outgoing.pk)
+    enqueue_on_commit(DISPATCH_EVENT, outgoing.pk)
     return outgoing

@@ -4,6 +4,7 @@ The core never imports a pipeline app: serializers and update services are named
 path (as `crm/api.py` finds each app's `api.py`) and imported when first used.
 """
 
+import inspect
 import json
 import logging
 from functools import cache
@@ -56,6 +57,18 @@ def record_payload(record_type: str, record) -> dict:
     except Exception:  # a payload never blocks the user's save
         logger.exception("automation: cannot serialize %s %s", record_type, record.pk)
         return {"id": record.pk}
+
+
+@cache
+def settable_fields(record_type: str) -> frozenset[str] | None:
+    """The fields the record type's update service takes (its keyword parameters, the one
+    list of what may change), or None for a type without one. A rule's `set_field` names one."""
+    if record_type not in UPDATERS:
+        return None
+    path, keyword = UPDATERS[record_type]
+    parameters = inspect.signature(import_string(path)).parameters
+    return frozenset(name for name, p in parameters.items() if p.kind == p.KEYWORD_ONLY
+                     and name not in (keyword, "actor", "owner", "expected_version"))
 
 
 def update_record(record_type: str, record, *, actor, **fields):

@@ -4,23 +4,34 @@ import json
 import logging
 import random
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from crm.activities.event_types import EventType as Action
 from crm.common.queue import enqueue_on_commit, publish
 from crm.common.registries import record_types
+from crm.common.services import UNSET, Maybe, given, model_update
+from crm.users.models import User
 
 from . import http
 from .actions import actor_for, card_and_email, clean_actions, describe_action, run_actions
 from .conditions import clean_conditions, evaluate, field_for
-from .event_types import NOT_TRANSITIONS, OWN_TYPES, TRANSITIONS, known_event_types
+from .deliveries import DELIVER, queue_delivery
+from .event_types import (
+    LEGACY_TRANSITIONS,
+    NOT_TRANSITIONS,
+    OWN_TYPES,
+    TRANSITIONS,
+    event_type_for,
+    known_event_types,
+)
 from .models import (
     OPEN_DELIVERY,
     DeliveryAttempt,
@@ -34,14 +45,22 @@ from .models import (
     WebhookDelivery,
 )
 from .outbox import rule_running
+from .payloads import record_payload
 
 logger = logging.getLogger(__name__)
+# The Celery tasks these services queue, by name: tasks.py (the thin adapters) imports this
+# module, so it is not imported back (crm.common.queue.registered_task). DELIVER: deliveries.
+RUN_RULES = "crm.automation.run_rules"  # tasks.run_rules
+DISPATCH_BATCH = "crm.automation.dispatch_batch"  # tasks.dispatch_batch
 BACKOFF_BASE_SECONDS = 15
 BACKOFF_MAX_SECONDS = 3600
 RUN_RETRY_BASE_SECONDS = 60
 
 
 # --- webhooks -----------------------------------------------------------------------------
+
+
+WEBHOOK_FIELDS = ["url", "events", "secret", "name", "active"]
 
 
 def _clean_webhook(data: dict) -> dict:
@@ -84,8 +103,8 @@ def _clean_webhook(data: dict) -> dict:
 
 
 @transaction.atomic
-def webhook_create(*, actor, url: str, events=None, secret: str | None = None, name: str = "",
-                   active: bool = True) -> Webhook:
+def webhook_create(*, actor: User, url: str, events: list[str] | None = None,
+                   secret: str | None = None, name: str = "", active: bool = True) -> Webhook:
     data = _clean_webhook({"url": url, "events": events or [], "secret": secret, "name": name,
                            "active": active})
     return Webhook.objects.create(created_by=actor if getattr(actor, "pk", None) else None,
@@ -93,56 +112,35 @@ def webhook_create(*, actor, url: str, events=None, secret: str | None = None, n
 
 
 @transaction.atomic
-def webhook_update(*, webhook: Webhook, actor, **data) -> Webhook:
+def webhook_update(*, webhook: Webhook, actor: User, url: Maybe[str] = UNSET,
+                   events: Maybe[list[str]] = UNSET, secret: Maybe[str | None] = UNSET,
+                   name: Maybe[str] = UNSET, active: Maybe[bool] = UNSET) -> Webhook:
     webhook = Webhook.objects.select_for_update().get(pk=webhook.pk)
-    clean = _clean_webhook(data)
-    for name, value in clean.items():
-        setattr(webhook, name, value)
+    clean = _clean_webhook(given(url=url, events=events, secret=secret, name=name,
+                                 active=active))
+    changed = []
     if clean.get("active") and webhook.disabled_at is not None:
         # Turned back on: a fresh start for the 24-hour failure clock.
         webhook.disabled_at, webhook.disabled_reason, webhook.failing_since = None, "", None
-    webhook.save()
+        changed = ["disabled_at", "disabled_reason", "failing_since"]
+    webhook, _updated = model_update(
+        instance=webhook, fields=WEBHOOK_FIELDS, data=clean, changed=changed,
+        validate=lambda webhook, changed: None)  # _clean_webhook checked every value
     return webhook
 
 
 @transaction.atomic
-def webhook_delete(*, webhook: Webhook, actor) -> None:
+def webhook_delete(*, webhook: Webhook, actor: User) -> None:
     Webhook.objects.filter(pk=webhook.pk).delete()
 
 
-def _queue_delivery(delivery_id: int) -> None:
-    from .tasks import deliver
-
-    enqueue_on_commit(deliver, delivery_id)
-
-
-def delivery_create(*, webhook_id: int, event: OutgoingEvent) -> WebhookDelivery | None:
-    """A delivery of `event` to one endpoint (the `call_webhook` action)."""
-    webhook = Webhook.objects.filter(pk=webhook_id, active=True).first()
-    if webhook is None:
-        return None
-    delivery = WebhookDelivery.objects.filter(webhook=webhook, event=event,
-                                              redelivery_of=None).first()
-    if delivery is None:
-        try:
-            with transaction.atomic():
-                delivery = WebhookDelivery.objects.create(
-                    webhook=webhook, event=event,
-                    record_key=f"{event.record_type}:{event.record_id}")
-        except IntegrityError:
-            return WebhookDelivery.objects.filter(webhook=webhook, event=event,
-                                                  redelivery_of=None).first()
-        _queue_delivery(delivery.pk)
-    return delivery
-
-
 @transaction.atomic
-def delivery_redeliver(*, delivery: WebhookDelivery, actor) -> WebhookDelivery:
+def delivery_redeliver(*, delivery: WebhookDelivery, actor: User) -> WebhookDelivery:
     """Send the same event again as a new delivery (logged on its own)."""
     new = WebhookDelivery.objects.create(webhook=delivery.webhook, event=delivery.event,
                                          record_key=delivery.record_key,
                                          redelivery_of=delivery)
-    _queue_delivery(new.pk)
+    queue_delivery(new.pk)
     return new
 
 
@@ -251,14 +249,12 @@ def deliver(delivery_id: int) -> str:
 
 
 def _kick_next(delivery) -> None:
-    from .tasks import deliver as deliver_task
-
     following = (WebhookDelivery.objects.filter(
         webhook_id=delivery.webhook_id, record_key=delivery.record_key, id__gt=delivery.pk,
         status__in=[DeliveryStatus.PENDING, DeliveryStatus.RETRYING])
         .order_by("id").values_list("pk", flat=True).first())
     if following:
-        publish(deliver_task, following)
+        publish(DELIVER, following)
 
 
 def _disable_if_failing_too_long(webhook_id: int, now) -> bool:
@@ -287,8 +283,7 @@ def _disable_if_failing_too_long(webhook_id: int, now) -> bool:
     return True
 
 
-def _admins_to_tell(webhook) -> list:
-    User = get_user_model()
+def _admins_to_tell(webhook: Webhook) -> list[User]:
     if webhook.created_by_id:
         admin = User.objects.filter(pk=webhook.created_by_id, is_active=True).first()
         if admin is not None:
@@ -299,8 +294,6 @@ def _admins_to_tell(webhook) -> list:
 
 def deliver_due(*, limit: int = 500) -> int:
     """Beat: retries that are due, and sends whose worker died (claimed too long ago)."""
-    from .tasks import deliver as deliver_task
-
     now = timezone.now()
     WebhookDelivery.objects.filter(status=DeliveryStatus.SENDING, claimed_until__lt=now).update(
         status=DeliveryStatus.RETRYING, claimed_until=None, next_attempt_at=now)
@@ -308,7 +301,7 @@ def deliver_due(*, limit: int = 500) -> int:
         status__in=[DeliveryStatus.PENDING, DeliveryStatus.RETRYING], next_attempt_at__lte=now)
         .order_by("id").values_list("pk", flat=True)[:limit])
     for pk in due:
-        publish(deliver_task, pk)
+        publish(DELIVER, pk)
     return len(due)
 
 
@@ -319,9 +312,9 @@ def trigger_matches(rule: Rule, event: OutgoingEvent) -> bool:
     if rule.record_type != event.record_type or event.action in OWN_TYPES:
         return False
     if rule.trigger == Trigger.CREATED:
-        return event.action == "created"
+        return event.action == Action.CREATED
     if rule.trigger == Trigger.CHANGED:
-        if event.action != "updated":
+        if event.action != Action.UPDATED:
             return False
         return not rule.fields or bool(set(rule.fields) & set(event.changes))
     if event.action in NOT_TRANSITIONS:
@@ -333,16 +326,12 @@ def trigger_matches(rule: Rule, event: OutgoingEvent) -> bool:
 def dispatch_event(event_id: int) -> dict:
     """Fan one event out: a delivery per subscribed endpoint, a run per matching rule (none
     when a rule's own change wrote the event). Claimed, so dispatching twice does nothing."""
-    from .tasks import deliver as deliver_task
-    from .tasks import run_rules
-
     with transaction.atomic():
         event = (OutgoingEvent.objects.select_for_update(skip_locked=True)
                  .filter(pk=event_id, dispatched_at__isnull=True).first())
         if event is None:
             return {"deliveries": 0, "runs": 0}
         if "record" not in event.payload:
-            from .payloads import record_payload
 
             record = _load_record(event.record_type, event.record_id)
             event.payload = {"record": record_payload(event.record_type, record)
@@ -362,16 +351,14 @@ def dispatch_event(event_id: int) -> dict:
         event.dispatched_at = timezone.now()
         event.save(update_fields=["dispatched_at", "payload"])
     for delivery in deliveries:
-        publish(deliver_task, delivery.pk)
+        publish(DELIVER, delivery.pk)
     if runs:
-        publish(run_rules, event.pk)
+        publish(RUN_RULES, event.pk)
     return {"deliveries": len(deliveries), "runs": len(runs)}
 
 
 def dispatch_pending(*, older_than_seconds: int = 5, limit: int = 1000) -> int:
     """Beat: events whose after-commit dispatch was lost (Redis down, worker crash)."""
-    from .tasks import run_rules
-
     cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
     ids = list(OutgoingEvent.objects.filter(dispatched_at__isnull=True, occurred_at__lte=cutoff)
                .order_by("id").values_list("pk", flat=True)[:limit])
@@ -381,7 +368,7 @@ def dispatch_pending(*, older_than_seconds: int = 5, limit: int = 1000) -> int:
     stale = timezone.now() - timedelta(minutes=2)
     for event_id in (RuleRun.objects.filter(status=RunStatus.PENDING, created_at__lte=stale)
                      .values_list("event_id", flat=True).distinct()[:limit]):
-        publish(run_rules, event_id)
+        publish(RUN_RULES, event_id)
     stuck = Q(status=RunStatus.RUNNING, claimed_at__lte=timezone.now() - timedelta(minutes=30))
     RuleRun.objects.filter(stuck, attempts__lt=_run_attempts()).update(
         status=RunStatus.RETRYING, error=_("Interrupted (the worker stopped)."),
@@ -394,6 +381,10 @@ def dispatch_pending(*, older_than_seconds: int = 5, limit: int = 1000) -> int:
 
 
 # --- rules ----------------------------------------------------------------------------------
+
+
+RULE_FIELDS = ["name", "record_type", "trigger", "fields", "transitions", "conditions",
+               "actions", "active", "position"]
 
 
 def clean_rule(data: dict, instance: Rule | None = None) -> dict:
@@ -430,6 +421,9 @@ def clean_rule(data: dict, instance: Rule | None = None) -> dict:
     except ValidationError as exc:
         errors["fields"] = exc.messages
     transitions = current("transitions", []) or []
+    if isinstance(transitions, list):  # the spellings before the past tense still work
+        transitions = [LEGACY_TRANSITIONS.get(t, t) if isinstance(t, str) else t
+                       for t in transitions]
     if not isinstance(transitions, list) or any(
             t not in TRANSITIONS[record_type] for t in transitions):
         errors["transitions"] = [_("Transitions of %(type)s records: %(list)s.") % {
@@ -460,22 +454,41 @@ def clean_rule(data: dict, instance: Rule | None = None) -> dict:
 
 
 @transaction.atomic
-def rule_create(*, actor, **data) -> Rule:
-    clean = clean_rule(data)
+def rule_create(
+        *, actor: User, name: Maybe[str] = UNSET, record_type: Maybe[str] = UNSET,
+        trigger: Maybe[str] = UNSET, fields: Maybe[list[str]] = UNSET,
+        transitions: Maybe[list[str]] = UNSET, conditions: Maybe[dict[str, Any]] = UNSET,
+        actions: Maybe[list[dict[str, Any]]] = UNSET, active: Maybe[bool] = UNSET,
+        position: Maybe[int] = UNSET,
+) -> Rule:
+    """A rule from its fields (checked by `clean_rule`: 400 per field on a bad value)."""
+    clean = clean_rule(given(name=name, record_type=record_type, trigger=trigger, fields=fields,
+                 transitions=transitions, conditions=conditions, actions=actions, active=active,
+                 position=position))
     return Rule.objects.create(created_by=actor if getattr(actor, "pk", None) else None, **clean)
 
 
 @transaction.atomic
-def rule_update(*, rule: Rule, actor, **data) -> Rule:
+def rule_update(
+        *, rule: Rule, actor: User, name: Maybe[str] = UNSET, record_type: Maybe[str] = UNSET,
+        trigger: Maybe[str] = UNSET, fields: Maybe[list[str]] = UNSET,
+        transitions: Maybe[list[str]] = UNSET, conditions: Maybe[dict[str, Any]] = UNSET,
+        actions: Maybe[list[dict[str, Any]]] = UNSET, active: Maybe[bool] = UNSET,
+        position: Maybe[int] = UNSET,
+) -> Rule:
+    """Change the given fields; the whole rule is checked again as it will be."""
     rule = Rule.objects.select_for_update().get(pk=rule.pk)
-    for name, value in clean_rule(data, rule).items():
-        setattr(rule, name, value)
-    rule.save()
+    data = given(name=name, record_type=record_type, trigger=trigger, fields=fields,
+                 transitions=transitions, conditions=conditions, actions=actions, active=active,
+                 position=position)
+    rule, _updated = model_update(
+        instance=rule, fields=RULE_FIELDS, data=clean_rule(data, rule),
+        validate=lambda rule, changed: None)  # clean_rule checked every value
     return rule
 
 
 @transaction.atomic
-def rule_delete(*, rule: Rule, actor) -> None:
+def rule_delete(*, rule: Rule, actor: User) -> None:
     Rule.objects.filter(pk=rule.pk).delete()
 
 
@@ -568,14 +581,12 @@ def rule_run_execute(run: RuleRun) -> bool:
 
 def retry_due_runs(*, limit: int = 1000) -> int:
     """Beat: the events whose failed runs are due for another attempt."""
-    from .tasks import run_rules as run_rules_task
-
     event_ids = list(RuleRun.objects.filter(status=RunStatus.RETRYING,
                                             next_attempt_at__lte=timezone.now())
                      .order_by("event_id").values_list("event_id", flat=True)
                      .distinct()[:limit])
     for event_id in event_ids:
-        publish(run_rules_task, event_id)
+        publish(RUN_RULES, event_id)
     return len(event_ids)
 
 
@@ -599,11 +610,7 @@ def emit_bulk_created(*, record_type: str, queryset, actor_id=None, data=None,
     """`<type>.created` events for records written in bulk without an event row (the CSV
     import's COPY): call it inside the transaction that finishes the job. Nothing is written
     while no rule or webhook listens for them."""
-    from .event_types import event_type_for
-    from .payloads import record_payload
-    from .tasks import dispatch_batch
-
-    event_type = event_type_for(record_type, "created")
+    event_type = event_type_for(record_type, Action.CREATED)
     if not _anyone_listening(record_type, event_type):
         return 0
     written, last = 0, 0
@@ -613,11 +620,12 @@ def emit_bulk_created(*, record_type: str, queryset, actor_id=None, data=None,
         if not records:
             return written
         events = OutgoingEvent.objects.bulk_create([OutgoingEvent(
-            type=event_type, record_type=record_type, record_id=r.pk, action="created",
+            type=event_type, record_type=record_type, record_id=r.pk, action=Action.CREATED,
             payload={"record": record_payload(record_type, r), "record_type": record_type,
-                     "record_id": r.pk, "action": "created", **({"data": data} if data else {})},
+                     "record_id": r.pk, "action": Action.CREATED.value,
+                     **({"data": data} if data else {})},
             actor_id=actor_id, occurred_at=now) for r in records])
-        enqueue_on_commit(dispatch_batch, [e.pk for e in events])
+        enqueue_on_commit(DISPATCH_BATCH, [e.pk for e in events])
         written += len(events)
         last = records[-1].pk
 

@@ -1,5 +1,7 @@
 from django.apps import AppConfig
 
+from crm.common.registries import DetailPanel, register_panel
+
 
 class CardscanConfig(AppConfig):
     name = "crm.cardscan"
@@ -7,8 +9,9 @@ class CardscanConfig(AppConfig):
     verbose_name = "Business card scanner"
 
     def ready(self):
-        from crm.common.registries import DetailPanel, register_panel
-
+        # Imported here, not at the top: they import models, loaded once the registry is ready.
+        # `tasks` registers the Celery tasks the services queue by name.
+        from . import tasks  # noqa: F401
         from .panels import card_panel_context
 
         # The kept card picture on the records a scan created (the lead type is registered by

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageFilter, ImageOps, ImageStat, UnidentifiedImageError
 
+from crm.common.codes import ScanErrorCode
+
 MAX_BYTES = 10 * 1024 * 1024
 MIN_SIDE = 200  # shorter side in pixels; below that no card text is legible
 MIN_LONG_SIDE = 300
@@ -30,7 +32,7 @@ except ImportError:  # pragma: no cover - depends on the optional package
 class CardImageError(Exception):
     """An upload that cannot be scanned; `code` is stable, `message` is for people."""
 
-    def __init__(self, code: str, message):
+    def __init__(self, code: ScanErrorCode, message):
         self.code = code
         self.message = str(message)
         super().__init__(self.message)
@@ -46,10 +48,10 @@ class CardImage:
 def load_card_image(data: bytes) -> CardImage:
     """Open an upload, refusing what cannot be a card photo; returns the upright picture."""
     if not data:
-        raise CardImageError("empty", _("The file is empty. Choose a photo of the card."))
+        raise CardImageError(ScanErrorCode.EMPTY, _("The file is empty. Choose a photo of the card."))
     if len(data) > MAX_BYTES:
         raise CardImageError(
-            "too_large",
+            ScanErrorCode.TOO_LARGE,
             _("The image is %(size).1f MB; the limit is 10 MB. Take the photo at a lower "
               "resolution or crop it.") % {"size": len(data) / 1024 / 1024},
         )
@@ -62,13 +64,13 @@ def load_card_image(data: bytes) -> CardImage:
             width, height = image.size
             if width * height > MAX_PIXELS:
                 raise CardImageError(
-                    "decompression_bomb",
+                    ScanErrorCode.DECOMPRESSION_BOMB,
                     _("The image claims %(w)s x %(h)s pixels, which is far more than a card "
                       "photo needs; it was refused.") % {"w": width, "h": height},
                 )
             if fmt not in ACCEPTED_FORMATS:
                 raise CardImageError(
-                    "unsupported_format",
+                    ScanErrorCode.UNSUPPORTED_FORMAT,
                     _("%(fmt)s images are not supported. Upload a JPEG or PNG photo.")
                     % {"fmt": fmt or _("This kind of")},
                 )
@@ -78,21 +80,21 @@ def load_card_image(data: bytes) -> CardImage:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise CardImageError(
-            "decompression_bomb",
+            ScanErrorCode.DECOMPRESSION_BOMB,
             _("The image is too large when decoded (possible decompression bomb); it was "
               "refused."),
         )
     except UnidentifiedImageError:
-        raise CardImageError("not_an_image",
+        raise CardImageError(ScanErrorCode.NOT_AN_IMAGE,
                              _("This file is not an image. Upload a JPEG or PNG photo."))
     except (OSError, SyntaxError, ValueError):
-        raise CardImageError("corrupt_image",
+        raise CardImageError(ScanErrorCode.CORRUPT_IMAGE,
                              _("The image is damaged or incomplete. Take the photo again."))
     image = ImageOps.exif_transpose(image)
     width, height = image.size
     if min(width, height) < MIN_SIDE or max(width, height) < MIN_LONG_SIDE:
         raise CardImageError(
-            "too_small",
+            ScanErrorCode.TOO_SMALL,
             _("The image is only %(w)s x %(h)s pixels; the card text cannot be read. Use a "
               "photo of at least %(min_long)s x %(min)s pixels.")
             % {"w": width, "h": height, "min_long": MIN_LONG_SIDE, "min": MIN_SIDE},

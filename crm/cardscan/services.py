@@ -10,6 +10,7 @@ import secrets
 from datetime import timedelta
 from typing import Any
 
+from celery import current_app
 from django.conf import settings
 from django.core.files.base import ContentFile, File
 from django.db import transaction
@@ -17,7 +18,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from PIL import Image
 
+from crm.activities.event_types import EventType
 from crm.activities.events import record_event
+from crm.common.codes import RefusalReason, ScanErrorCode
 from crm.common.errors import RecordLocked
 from crm.common.queue import enqueue_on_commit
 from crm.common.visibility import check_can_change
@@ -38,7 +41,7 @@ def read_upload(upload: File[Any]) -> bytes:
     """The upload's bytes, never reading more than the limit plus one byte."""
     if getattr(upload, "size", 0) and upload.size > MAX_BYTES:
         raise CardImageError(
-            "too_large",
+            ScanErrorCode.TOO_LARGE,
             _("The image is %(size).1f MB; the limit is 10 MB.") % {
                 "size": upload.size / 1024 / 1024},
         )
@@ -58,9 +61,7 @@ def _stored_copy(data: bytes) -> tuple[bytes, str]:
 
 
 def worker_configured() -> bool:
-    from crm.celery import app
-
-    return not app.conf.task_always_eager
+    return not current_app.conf.task_always_eager
 
 
 def card_scan_create(*, actor: User, data: bytes, target: str = ScanTarget.CONTACT,
@@ -76,9 +77,7 @@ def card_scan_create(*, actor: User, data: bytes, target: str = ScanTarget.CONTA
         scan.image.save(f"{token}.jpg", ContentFile(stored), save=False)
         scan.save()
         if in_worker:
-            from .tasks import run_card_scan
-
-            enqueue_on_commit(run_card_scan, scan.pk)
+            enqueue_on_commit("crm.cardscan.run_scan", scan.pk)  # tasks.run_card_scan
     if not in_worker:
         card_scan_run(scan_id=scan.pk, data=data)
         scan.refresh_from_db()
@@ -100,7 +99,7 @@ def card_scan_run(*, scan_id: int, data: bytes | None = None) -> CardScan | None
         return _finish(scan_id, status=ScanStatus.FAILED, error_code=exc.code, error=exc.message)
     except OcrUnavailable as exc:
         logger.error("card scan %s: OCR unavailable: %s", scan_id, exc)
-        return _finish(scan_id, status=ScanStatus.FAILED, error_code="ocr_unavailable",
+        return _finish(scan_id, status=ScanStatus.FAILED, error_code=ScanErrorCode.OCR_UNAVAILABLE,
                        error=_("The text recognition engine is not available. Enter the card "
                                "by hand or try again later."))
     # Phones are stored in E.164; how the card printed them is kept beside them for display.
@@ -126,7 +125,7 @@ def _lock_for_save(scan: CardScan, actor: User) -> CardScan:
     scan = CardScan.objects.select_for_update().get(pk=scan.pk)
     check_can_change(actor, scan)
     if scan.status == ScanStatus.SAVED:
-        raise RecordLocked(_("This card was already saved."))
+        raise RecordLocked(_("This card was already saved."), reason=RefusalReason.NOT_EDITABLE)
     return scan
 
 
@@ -144,7 +143,7 @@ def card_scan_attach(*, scan: CardScan, record: Any, record_type: str,
         scan.image = ""
         transaction.on_commit(lambda: scan.image.storage.delete(name))
     scan.save()
-    record_event(record=record, actor=actor, action="business_card_scanned",
+    record_event(record=record, actor=actor, action=EventType.BUSINESS_CARD_SCANNED,
                  note=_("Created from a scanned business card."),
                  data={"scan": scan.pk, "image_kept": bool(scan.image)})
     return scan

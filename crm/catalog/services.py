@@ -1,15 +1,17 @@
 """Writes to products, price lists and tax rates."""
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Model
 from django.utils.translation import gettext as _
 
 from crm.common.deletion import delete_or_refuse
 from crm.common.errors import BusinessRuleViolation
+from crm.common.services import UNSET, Maybe, given, model_update
 from crm.common.visibility import (
     PUBLIC,
     apply_owner_change,
@@ -22,6 +24,8 @@ from crm.users.models import User
 from .models import PriceList, PriceListItem, Product, TaxRate
 
 PRODUCT_FIELDS = ["sku", "name", "description", "unit", "default_tax_rate", "active"]
+TAX_RATE_FIELDS = ["name", "rate", "is_default", "active"]
+PRICE_LIST_FIELDS = ["name", "currency", "valid_from", "valid_until", "is_default", "description"]
 
 
 def require_catalog_admin(actor: User) -> None:
@@ -29,46 +33,46 @@ def require_catalog_admin(actor: User) -> None:
         raise PermissionDenied(_("Only managers and admins maintain price lists and tax rates."))
 
 
-def _apply(instance: Model, data: dict[str, Any], allowed: Iterable[str]) -> list[str]:
-    changed = []
-    for name, value in data.items():
-        if name in allowed and getattr(instance, name) != value:
-            setattr(instance, name, value)
-            changed.append(name)
-    return changed
-
-
 @transaction.atomic
-def product_create(*, actor: User, owner: User | None = None, **data: Any) -> Product:
+def product_create(*, actor: User, owner: User | None = None, sku: str, name: str,
+                   description: Maybe[str] = UNSET, unit: Maybe[str] = UNSET,
+                   default_tax_rate: Maybe[TaxRate | None] = UNSET,
+                   active: Maybe[bool] = UNSET) -> Product:
     owner = owner or actor
     check_can_assign_owner(actor, owner, visibility=PUBLIC)
-    product = Product(owner=owner)
-    _apply(product, data, PRODUCT_FIELDS)
-    product.full_clean()
-    product.save()
+    product, _created = model_update(
+        instance=Product(owner=owner), fields=PRODUCT_FIELDS,
+        data=given(sku=sku, name=name, description=description, unit=unit,
+                   default_tax_rate=default_tax_rate, active=active))
     return product
 
 
 @transaction.atomic
-def product_update(*, product: Product, actor: User, **data: Any) -> Product:
+def product_update(*, product: Product, actor: User, owner: Maybe[User | None] = UNSET,
+                   sku: Maybe[str] = UNSET, name: Maybe[str] = UNSET,
+                   description: Maybe[str] = UNSET, unit: Maybe[str] = UNSET,
+                   default_tax_rate: Maybe[TaxRate | None] = UNSET,
+                   active: Maybe[bool] = UNSET) -> Product:
     product = Product.objects.select_for_update().get(pk=product.pk)
     check_can_change(actor, product, visibility=PUBLIC)
-    changed = _apply(product, data, PRODUCT_FIELDS)
-    if apply_owner_change(product, actor, data.get("owner"), visibility=PUBLIC):
-        changed.append("owner")
-    if changed:
-        product.full_clean()
-        product.save(update_fields=changed)
+    new_owner = None if owner is UNSET else owner
+    reassigned = apply_owner_change(product, actor, new_owner, visibility=PUBLIC)
+    product, _updated = model_update(
+        instance=product, fields=PRODUCT_FIELDS, changed=["owner"] if reassigned else [],
+        data=given(sku=sku, name=name, description=description, unit=unit,
+                   default_tax_rate=default_tax_rate, active=active))
     return product
 
 
 @transaction.atomic
-def tax_rate_save(*, actor: User, tax_rate: TaxRate | None = None, **data: Any) -> TaxRate:
+def tax_rate_save(*, actor: User, tax_rate: TaxRate | None = None, name: Maybe[str] = UNSET,
+                  rate: Maybe[Decimal] = UNSET, is_default: Maybe[bool] = UNSET,
+                  active: Maybe[bool] = UNSET) -> TaxRate:
+    """Create (no `tax_rate`) or change a tax rate; a new default stops being the old one's."""
     require_catalog_admin(actor)
-    tax_rate = tax_rate or TaxRate()
-    _apply(tax_rate, data, ["name", "rate", "is_default", "active"])
-    tax_rate.full_clean()
-    tax_rate.save()
+    tax_rate, _saved = model_update(
+        instance=tax_rate or TaxRate(), fields=TAX_RATE_FIELDS,
+        data=given(name=name, rate=rate, is_default=is_default, active=active))
     if tax_rate.is_default:
         TaxRate.objects.exclude(pk=tax_rate.pk).filter(is_default=True).update(is_default=False)
     return tax_rate
@@ -76,14 +80,16 @@ def tax_rate_save(*, actor: User, tax_rate: TaxRate | None = None, **data: Any) 
 
 @transaction.atomic
 def price_list_save(*, actor: User, price_list: PriceList | None = None,
-                    items: Iterable[dict[str, Any]] | None = None, **data: Any) -> PriceList:
+                    items: Iterable[Mapping[str, Any]] | None = None, name: Maybe[str] = UNSET,
+                    currency: Maybe[str] = UNSET, valid_from: Maybe[date | None] = UNSET,
+                    valid_until: Maybe[date | None] = UNSET, is_default: Maybe[bool] = UNSET,
+                    description: Maybe[str] = UNSET) -> PriceList:
     """Create or update a price list; `items` (list of {product, unit_price}) replaces them."""
     require_catalog_admin(actor)
-    price_list = price_list or PriceList()
-    _apply(price_list, data, ["name", "currency", "valid_from", "valid_until", "is_default",
-                              "description"])
-    price_list.full_clean()
-    price_list.save()
+    price_list, _saved = model_update(
+        instance=price_list or PriceList(), fields=PRICE_LIST_FIELDS,
+        data=given(name=name, currency=currency, valid_from=valid_from,
+                   valid_until=valid_until, is_default=is_default, description=description))
     if price_list.is_default:
         (PriceList.objects.exclude(pk=price_list.pk).filter(is_default=True,
                                                              currency=price_list.currency)

@@ -17,25 +17,27 @@ from rest_framework import exceptions, status, viewsets
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from .codes import ErrorCode, ExtraErrorCode
 from .concurrency import check_version_locked, dispatch_atomically, if_match_tags
 from .deletion import record_in_use
-from .errors import DomainError, ErrorCode
+from .errors import DomainError
 from .models import IdempotencyRecord
 from .pagination import CursorPage
 from .visibility import OWNED, check_can_change, scope_readable
 
 ERROR_CODES = {
-    400: "validation_error",
-    401: "not_authenticated",
-    403: "permission_denied",
-    404: "not_found",
-    405: "method_not_allowed",
-    406: "not_acceptable",
-    409: "conflict",
-    412: "precondition_failed",
-    413: "payload_too_large",
-    415: "unsupported_media_type",
-    429: "rate_limited",
+    400: ErrorCode.VALIDATION_ERROR,
+    401: ErrorCode.NOT_AUTHENTICATED,
+    403: ErrorCode.PERMISSION_DENIED,
+    404: ErrorCode.NOT_FOUND,
+    405: ExtraErrorCode.METHOD_NOT_ALLOWED,
+    406: ExtraErrorCode.NOT_ACCEPTABLE,
+    409: ExtraErrorCode.CONFLICT,
+    412: ErrorCode.PRECONDITION_FAILED,
+    413: ExtraErrorCode.PAYLOAD_TOO_LARGE,
+    415: ExtraErrorCode.UNSUPPORTED_MEDIA_TYPE,
+    429: ErrorCode.RATE_LIMITED,
+    503: ErrorCode.SERVICE_UNAVAILABLE,
 }
 
 
@@ -61,8 +63,8 @@ def _as_field_map(detail) -> dict:
     return {"non_field_errors": [str(detail)]}
 
 
-def error_body(code: str, message: str, **extra) -> dict:
-    return {"code": code, "message": message, **extra}
+def error_body(code: ErrorCode | ExtraErrorCode, message: str, **extra) -> dict:
+    return {"code": code.value, "message": message, **extra}
 
 
 def exception_handler(exc, context):
@@ -84,7 +86,7 @@ def exception_handler(exc, context):
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
-    code = ERROR_CODES.get(response.status_code, "error")
+    code = ERROR_CODES.get(response.status_code, ExtraErrorCode.ERROR)
     if isinstance(exc, exceptions.ValidationError):
         fields = _as_field_map(exc.detail)
         message = _first_message(exc.detail) or _("Invalid input.")
@@ -92,7 +94,7 @@ def exception_handler(exc, context):
             message = _("Invalid input: %(problems)s") % {"problems": "; ".join(
                 f"{name}: {_first_message(msgs)}" for name, msgs in fields.items()
             )}
-        response.data = error_body("validation_error", message, fields=fields)
+        response.data = error_body(ErrorCode.VALIDATION_ERROR, message, fields=fields)
     else:
         detail = getattr(exc, "detail", None)
         message = _first_message(detail) if detail is not None else str(exc)

@@ -3,7 +3,8 @@
 from contextlib import contextmanager
 
 from django.contrib.postgres.indexes import GinIndex
-from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, migrations
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, migrations, transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Index
 
 
@@ -79,3 +80,35 @@ def adopt_index(model: str, index: Index):
         state_operations=[migrations.AddIndex(model_name=model_name.lower(), index=index)],
         database_operations=[migrations.RunPython(forwards, backwards, elidable=False)],
     )
+
+
+def rename_values(connection: BaseDatabaseWrapper, table: str, column: str,
+                  mapping: dict[str, str], batch: int = 50_000) -> int:
+    """Rewrite the stored values of `table.column` by `mapping` (old -> new) for a data
+    migration; returns the rows changed.
+
+    One UPDATE per id range of `batch` rows, each committed on its own (run it from a migration
+    with `atomic = False`), so a table of millions of rows is never locked as a whole. All pairs
+    are applied at once per row (a CASE), so a chain (`a -> b`, `b -> c`) renames each row once
+    (so such a mapping must run exactly once, as a migration does)."""
+    if not mapping:
+        return 0
+    quote = connection.ops.quote_name
+    table_q, column_q = quote(table), quote(column)
+    cases = " ".join("WHEN %s THEN %s" for _ in mapping)
+    pairs = [value for pair in mapping.items() for value in pair]
+    olds = ", ".join(["%s"] * len(mapping))
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT MIN(id), MAX(id) FROM {table_q}")
+        low, high = cursor.fetchone()
+    if low is None:
+        return 0
+    changed = 0
+    for start in range(low, high + 1, batch):
+        with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {table_q} SET {column_q} = CASE {column_q} {cases} END "
+                f"WHERE id >= %s AND id < %s AND {column_q} IN ({olds})",
+                [*pairs, start, start + batch, *mapping])
+            changed += cursor.rowcount
+    return changed

@@ -1,49 +1,46 @@
 """Domain errors raised by services. The API maps each to a JSON error, HTML views to a message."""
 
 from collections.abc import Iterable, Mapping
-from enum import StrEnum
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from .codes import ErrorCode, ExtraErrorCode, RefusalReason
 
-class ErrorCode(StrEnum):
-    """The `code` of every API error body (API.md, Errors): the public contract."""
-
-    VALIDATION_ERROR = "validation_error"
-    NOT_AUTHENTICATED = "not_authenticated"
-    PERMISSION_DENIED = "permission_denied"
-    NOT_FOUND = "not_found"
-    TRANSITION_NOT_ALLOWED = "transition_not_allowed"
-    RECORD_LOCKED = "record_locked"
-    DUPLICATE_DETECTED = "duplicate_detected"
-    RECORD_IN_USE = "record_in_use"
-    PRECONDITION_FAILED = "precondition_failed"
-    IDEMPOTENCY_KEY_REUSED = "idempotency_key_reused"
-    REQUEST_IN_PROGRESS = "request_in_progress"
-    RATE_LIMITED = "rate_limited"
-    SERVICE_UNAVAILABLE = "service_unavailable"
+__all__ = ["BusinessRuleViolation", "DomainError", "DuplicateDetected", "ErrorCode",
+           "PreconditionFailed", "RecordInUse", "RecordLocked", "RefusalReason",
+           "TransitionNotAllowed", "error_text"]
 
 
 class DomainError(Exception):
-    code = "domain_error"
+    """A refusal: `code` (crm.common.codes.ErrorCode) says what kind, the optional `reason`
+    (RefusalReason) which rule; both go into the API error body, the message is for people."""
+
+    code: str = ExtraErrorCode.DOMAIN_ERROR
     status_code = 409
     default_message = _("The request could not be carried out.")
 
-    def __init__(self, message: object = None, **extra: Any) -> None:
+    def __init__(self, message: object = None, *, reason: RefusalReason | None = None,
+                 **extra: Any) -> None:
+        if reason is not None and not isinstance(reason, RefusalReason):
+            raise TypeError(f"reason must be a RefusalReason, not {reason!r}")
         self.message = str(message or self.default_message)
+        self.reason = reason
         self.extra = extra
         super().__init__(self.message)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"code": self.code, "message": self.message, **self.extra}
+        body: dict[str, Any] = {"code": str(self.code), "message": self.message}
+        if self.reason is not None:
+            body["reason"] = self.reason.value
+        return {**body, **self.extra}
 
 
 class TransitionNotAllowed(DomainError):
     """A state change the record's current state (or a gate) does not allow."""
 
-    code = "transition_not_allowed"
+    code = ErrorCode.TRANSITION_NOT_ALLOWED
     default_message = _("This action is not allowed in the record's current state.")
 
     def __init__(self, message: object = None, *, allowed: Iterable[Any] | None = None,
@@ -56,12 +53,12 @@ class TransitionNotAllowed(DomainError):
 
 
 class RecordLocked(DomainError):
-    code = "record_locked"
+    code = ErrorCode.RECORD_LOCKED
     default_message = _("This record can no longer be edited in its current state.")
 
 
 class DuplicateDetected(DomainError):
-    code = "duplicate_detected"
+    code = ErrorCode.DUPLICATE_DETECTED
     default_message = _("Possible duplicates exist.")
 
     def __init__(self, message: object = None, *, candidates: Iterable[Any] = (),
@@ -72,7 +69,7 @@ class DuplicateDetected(DomainError):
 class BusinessRuleViolation(DomainError):
     """Input that is well-formed but breaks a business rule (e.g. a payment above the balance)."""
 
-    code = "validation_error"
+    code = ErrorCode.VALIDATION_ERROR
     status_code = 400
 
     def __init__(self, message: object = None, *, fields: Mapping[str, Any] | None = None,
@@ -85,7 +82,7 @@ class BusinessRuleViolation(DomainError):
 class RecordInUse(DomainError):
     """A delete refused because other records refer to this one (ProtectedError)."""
 
-    code = ErrorCode.RECORD_IN_USE.value
+    code = ErrorCode.RECORD_IN_USE
     default_message = _("This record is in use by other records and cannot be deleted.")
 
     def __init__(self, message: object = None, *,
@@ -94,7 +91,7 @@ class RecordInUse(DomainError):
 
 
 class PreconditionFailed(DomainError):
-    code = ErrorCode.PRECONDITION_FAILED.value
+    code = ErrorCode.PRECONDITION_FAILED
     status_code = 412
     default_message = _("The record changed since you read it. Reload it and try again.")
 

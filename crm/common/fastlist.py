@@ -209,6 +209,11 @@ class FastListMixin:
         return cache[serializer_class]
 
     def list(self, request, *args, **kwargs):
+        from .pagecache import serve_data
+
+        return serve_data(self, request, lambda: self._fast_list(request, *args, **kwargs))
+
+    def _fast_list(self, request, *args, **kwargs):
         plan = self.get_fast_list_plan()
         if plan is None:
             return super().list(request, *args, **kwargs)

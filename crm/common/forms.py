@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django_filters.fields import IsoDateTimeField
 
 from crm.common.errors import DomainError, error_text
-from crm.common.visibility import can_reassign
+from crm.common.visibility import assignable_users, can_reassign
 
 
 class OwnerFieldMixin:
@@ -21,8 +21,6 @@ class OwnerFieldMixin:
         self.user = user
         if "owner" not in self.fields:
             return
-        from crm.users.selectors import assignable_users
-
         field = self.fields["owner"]
         field.queryset = assignable_users(user)
         field.required = False

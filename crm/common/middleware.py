@@ -4,7 +4,7 @@ from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from .errors import ErrorCode
+from .codes import ErrorCode
 
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 

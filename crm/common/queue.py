@@ -7,6 +7,7 @@ outbox table and the `dispatch_outbox` beat job sends it when the broker is back
 
 import logging
 
+from celery import current_app
 from django.db import transaction
 
 from .cache import outages
@@ -19,8 +20,18 @@ BROKER = "Celery broker"
 BROKER_RETRY_AFTER = 5.0
 
 
+def registered_task(task):
+    """`task`, or the registered task of that name. A service queues its own app's tasks by
+    name: `tasks.py` (the thin Celery adapters) imports the services, so the services do not
+    import it back; the app's AppConfig.ready() imports its `tasks.py` so the name resolves in
+    every process. An unknown name is a KeyError at once, not after the commit."""
+    return current_app.tasks[task] if isinstance(task, str) else task
+
+
 def publish(task, *args, **kwargs) -> bool:
-    """Send now; on a broker failure keep it in the outbox. Returns True if sent."""
+    """Send now; on a broker failure keep it in the outbox. Returns True if sent.
+    `task`: a task or a registered task name."""
+    task = registered_task(task)
     eager = bool(task.app.conf.CELERY_TASK_ALWAYS_EAGER)
     if not eager and outages.is_resting(BROKER):
         _keep(task, args, kwargs, "broker unavailable (not retried yet)")
@@ -46,4 +57,6 @@ def _keep(task, args, kwargs, error: str) -> None:
 
 
 def enqueue_on_commit(task, *args, **kwargs) -> None:
+    """Publish `task` (a task or a registered task name) once the transaction commits."""
+    task = registered_task(task)
     transaction.on_commit(lambda: publish(task, *args, **kwargs))

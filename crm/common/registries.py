@@ -131,3 +131,24 @@ event_listeners: dict[str, Callable] = {}
 def register_event_listener(name: str, listener: Callable) -> Callable:
     event_listeners[name] = listener
     return listener
+
+
+class ListPageHooks:
+    """How the saved-views engine (crm.listviews, above this layer) plugs into every list page
+    that names a `resource` (crm.common.views.ListPageView); it registers them in its
+    AppConfig.ready(). The defaults are a list page without saved views."""
+
+    def __init__(self):
+        self.chosen_columns: Callable = lambda params: []  # (request.GET) -> [column keys]
+        self.apply_view: Callable = lambda view: None  # (view) -> a response or None
+        self.view_menu: Callable = lambda view, columns: None  # (view, columns) -> context
+
+
+list_page_hooks = ListPageHooks()
+
+
+def register_list_page_hooks(*, chosen_columns: Callable, apply_view: Callable,
+                             view_menu: Callable) -> None:
+    list_page_hooks.chosen_columns = chosen_columns
+    list_page_hooks.apply_view = apply_view
+    list_page_hooks.view_menu = view_menu

@@ -54,6 +54,10 @@ ERROR_SCHEMA = {
     "description": "Every 4xx/5xx answer of the API.",
     "properties": {
         "code": {"type": "string", "description": "Stable machine-readable error code."},
+        "reason": {"type": "string",
+                   "description": "Which business rule refused the request (409 and 400 "
+                                  "refusals of a service); stable, match it instead of "
+                                  "the message."},
         "message": {"type": "string", "description": "Human-readable explanation."},
         "fields": {
             "type": "object",

@@ -1,19 +1,29 @@
 """Shared HTML view helpers: list pages (search, filters, sorting, bounded pagination), JSON
 errors for API paths, global search, the health check."""
 
+import hashlib
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.cache import cache
 from django.db import connection
+from django.db.models import Q
+from django.forms import ModelChoiceField
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render, resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
+from .codes import ErrorCode, ExtraErrorCode
 from .db import fixed_join_order
-from .registries import search_providers
+from .listing import ListPage, Row, render_table, values_fields
+from .readiness import run_checks
+from .registries import list_page_hooks, search_providers
+from .versions import _safe, table_version
+from .visibility import readable_owner_ids
 
 
 class ListPageView(LoginRequiredMixin, TemplateView):
@@ -54,10 +64,8 @@ class ListPageView(LoginRequiredMixin, TemplateView):
         return own + [c for c in cls.extra_columns if c.key not in keys]
 
     def chosen_column_keys(self) -> list[str]:
-        from crm.listviews.selectors import chosen_columns
-
         known = {c.key for c in self.column_choices()}
-        return [k for k in chosen_columns(self.request.GET) if k in known]
+        return [k for k in list_page_hooks.chosen_columns(self.request.GET) if k in known]
 
     def get_columns(self):
         if self.columns is None:
@@ -70,13 +78,16 @@ class ListPageView(LoginRequiredMixin, TemplateView):
                 + [by_key[k] for k in chosen])
 
     def get(self, request, *args, **kwargs):
-        if self.resource:
-            from crm.listviews.apply import apply_view
+        from . import pagecache
+        from .versions import recording
 
-            response = apply_view(self)
-            if response is not None:
-                return response
-        return super().get(request, *args, **kwargs)
+        render = super().get
+        with recording():  # the saved views' tables the page's query came from count too
+            if self.resource:
+                response = list_page_hooks.apply_view(self)
+                if response is not None:
+                    return response
+            return pagecache.serve_html(self, request, lambda: render(request, *args, **kwargs))
 
     def get_base_queryset(self):
         raise NotImplementedError  # each list page names its selector
@@ -90,8 +101,6 @@ class ListPageView(LoginRequiredMixin, TemplateView):
         return filterset
 
     def apply_search(self, queryset, term):
-        from django.db.models import Q
-
         q = Q()
         for field in self.search_fields:
             q |= Q(**{f"{field}__icontains": term})
@@ -140,8 +149,6 @@ class ListPageView(LoginRequiredMixin, TemplateView):
             start = 0
         columns = self.get_columns()
         if columns is not None:
-            from .listing import Row, values_fields
-
             queryset = queryset.values(*values_fields(columns, self.row_fields))
         if self.join_order_fixed:
             with fixed_join_order():
@@ -184,14 +191,10 @@ class ListPageView(LoginRequiredMixin, TemplateView):
             querystring=params.urlencode(),
         )
         if columns is not None:
-            from .listing import ListPage, render_table
-
             ctx["list_table"] = render_table(columns, rows, ListPage(
                 self.request, sort=sort, sort_links=ctx["sort_links"]))
         if self.resource:
-            from crm.listviews.menu import view_menu
-
-            ctx["view_menu"] = view_menu(self, columns)
+            ctx["view_menu"] = list_page_hooks.view_menu(self, columns)
         return ctx
 
 
@@ -200,12 +203,7 @@ def limit_user_choices(form, user) -> None:
 
     Listing every user is both noise for a seller and hundreds of <option>s to render.
     """
-    from django.forms import ModelChoiceField
-
-    from crm.users.models import User
-
-    from .visibility import readable_owner_ids
-
+    User = get_user_model()  # crm.users sits above crm.common
     ids = readable_owner_ids(user)
     choices = None
     for field in form.fields.values():
@@ -223,12 +221,6 @@ def limit_user_choices(form, user) -> None:
 def _user_choices(queryset, ids) -> list[tuple[int, str]]:
     """(id, name) of the users a picker offers, cached per set of readable owners and
     version of the users table (one query and a few hundred model objects less per page)."""
-    import hashlib
-
-    from django.core.cache import cache
-
-    from .versions import _safe, table_version
-
     scope = "all" if ids is None else hashlib.md5(
         ",".join(map(str, sorted(ids))).encode(), usedforsecurity=False).hexdigest()
     key = f"user-choices:{table_version('users.User')}:{scope}"
@@ -245,14 +237,15 @@ def _wants_json(request) -> bool:
 
 def page_not_found(request, exception=None):
     if _wants_json(request):
-        return JsonResponse({"code": "not_found", "message": "Not found."}, status=404)
+        return JsonResponse({"code": ErrorCode.NOT_FOUND, "message": "Not found."}, status=404)
     return render(request, "404.html", status=404)
 
 
 def server_error(request):
     if _wants_json(request):
         return JsonResponse(
-            {"code": "server_error", "message": "An unexpected error occurred."}, status=500
+            {"code": ExtraErrorCode.SERVER_ERROR, "message": "An unexpected error occurred."},
+            status=500,
         )
     return render(request, "500.html", status=500)
 
@@ -260,7 +253,8 @@ def server_error(request):
 def permission_denied(request, exception=None):
     if _wants_json(request):
         return JsonResponse(
-            {"code": "permission_denied", "message": str(exception) or "Permission denied."},
+            {"code": ErrorCode.PERMISSION_DENIED,
+             "message": str(exception) or "Permission denied."},
             status=403,
         )
     return render(request, "403.html", {"reason": str(exception or "")}, status=403)
@@ -268,14 +262,16 @@ def permission_denied(request, exception=None):
 
 def bad_request(request, exception=None):
     if _wants_json(request):
-        return JsonResponse({"code": "validation_error", "message": "Bad request."}, status=400)
+        return JsonResponse({"code": ErrorCode.VALIDATION_ERROR, "message": "Bad request."},
+                            status=400)
     return render(request, "400.html", status=400)
 
 
 def csrf_failure(request, reason=""):
     if _wants_json(request):
         return JsonResponse(
-            {"code": "permission_denied", "message": f"CSRF check failed: {reason}"}, status=403
+            {"code": ErrorCode.PERMISSION_DENIED, "message": f"CSRF check failed: {reason}"},
+            status=403,
         )
     return render(request, "403.html", {"reason": _("Your form expired. Reload the page and try again.")},
                   status=403)
@@ -311,14 +307,12 @@ def readyz(request):
     Checks the database, Redis (the cache), the Celery broker and the worker heartbeat. With
     no REDIS_URL (the embedded default) tasks run inline, so broker and worker are "inline".
     """
-    from .readiness import run_checks
-
     checks = run_checks()
     down = [name for name, state in checks.items() if state not in ("ok", "inline", "local")]
     if not down:
         return JsonResponse({"status": "ok", "checks": checks})
     response = JsonResponse({
-        "status": "unavailable", "code": "service_unavailable",
+        "status": "unavailable", "code": ErrorCode.SERVICE_UNAVAILABLE,
         "message": f"Not ready: {', '.join(down)} unavailable.", "down": down, "checks": checks,
     }, status=503)
     response["Retry-After"] = "30"

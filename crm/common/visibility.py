@@ -11,6 +11,7 @@ A record a user may not read does not exist for them (404); readable but not cha
 
 from typing import Any, TypeVar
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model, QuerySet
 from django.http import Http404
@@ -31,9 +32,9 @@ def subordinate_ids(user: Any) -> frozenset[int]:
     cached = getattr(user, "_subordinate_ids", None)
     if cached is not None:
         return cached
-    from crm.users.models import User
-
-    pairs = list(User.objects.filter(manager__isnull=False).values_list("id", "manager_id"))
+    # The user model through Django's accessor: crm.users sits above crm.common.
+    users = get_user_model().objects
+    pairs = list(users.filter(manager__isnull=False).values_list("id", "manager_id"))
     children: dict[int, list[int]] = {}
     for uid, mid in pairs:
         children.setdefault(mid, []).append(uid)
@@ -53,12 +54,11 @@ def team_member_ids(user: Any) -> frozenset[int]:
     cached = getattr(user, "_team_member_ids", None)
     if cached is not None:
         return cached
-    from crm.users.models import User
-
     if user.team_id is None:
         result = frozenset({user.pk})
     else:
-        result = frozenset(User.objects.filter(team_id=user.team_id).values_list("id", flat=True))
+        users = get_user_model().objects
+        result = frozenset(users.filter(team_id=user.team_id).values_list("id", flat=True))
         result = result | {user.pk}
     user._team_member_ids = result
     return result
@@ -83,6 +83,15 @@ def changeable_owner_ids(user: Any, visibility: str = OWNED) -> frozenset[int] |
     if user.role == "manager":
         return readable_owner_ids(user)
     return frozenset({user.pk})
+
+
+def assignable_users(user: Any) -> QuerySet[Any]:
+    """Users `user` may give a record to: themselves; managers and admins their reach."""
+    ids = changeable_owner_ids(user)
+    qs = get_user_model().objects.filter(is_active=True).select_related("team")
+    if ids is None:
+        return qs
+    return qs.filter(id__in=ids)
 
 
 def scope_readable(qs: QuerySet[_M], user: Any, *, owner_field: str = "owner",

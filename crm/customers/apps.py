@@ -1,6 +1,8 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from crm.common.registries import RecordType, SearchProvider, record_types, register_search
+
 
 class CustomersConfig(AppConfig):
     name = "crm.customers"
@@ -8,8 +10,7 @@ class CustomersConfig(AppConfig):
     verbose_name = "Customers"
 
     def ready(self):
-        from crm.common.registries import RecordType, SearchProvider, record_types, register_search
-
+        # Imported here, not at the top: they import models, loaded once the registry is ready.
         from . import selectors
 
         record_types.register(RecordType(

@@ -7,6 +7,7 @@ imports them.
 """
 
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -16,6 +17,12 @@ from django.db.models import Max
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+from crm.assistant.models import ScanState
+from crm.common.heartbeat import last_beat_run, last_heartbeat
+from crm.common.models import OutboxMessage
+from crm.common.readiness import check_worker
+from crm.mail.models import Mailbox, MailboxKind, MailboxState
 
 logger = logging.getLogger(__name__)
 
@@ -103,17 +110,12 @@ def _queue_line() -> StatusLine:
 
 
 def _outbox_line() -> StatusLine:
-    from crm.common.models import OutboxMessage
-
     count = OutboxMessage.objects.count()
     return StatusLine(_("Outbox backlog"), str(count), state=OK if count == 0 else WARN,
                       detail=_("tasks not yet published to the broker; beat re-sends them"))
 
 
 def _worker_line() -> StatusLine:
-    from crm.common.heartbeat import last_heartbeat
-    from crm.common.readiness import check_worker
-
     try:
         state = check_worker()
         beat = last_heartbeat() if state != "inline" else None
@@ -137,11 +139,6 @@ BEAT_STALE_SECONDS = 300
 
 
 def _beat_line() -> StatusLine:
-    import time
-
-    from crm.common.heartbeat import last_beat_run
-    from crm.common.readiness import check_worker
-
     try:
         state = check_worker()
         run = last_beat_run() if state != "inline" else None
@@ -162,8 +159,6 @@ def _beat_line() -> StatusLine:
 
 
 def _mailboxes_line() -> StatusLine:
-    from crm.mail.models import Mailbox, MailboxKind, MailboxState
-
     def link(mailbox):
         # A queue mailbox has its settings page; a person's own mailbox is theirs alone to
         # open in the app, so the admin gets its (password-less) Django admin page.
@@ -180,8 +175,6 @@ def _mailboxes_line() -> StatusLine:
 
 
 def _assistant_line() -> StatusLine:
-    from crm.assistant.models import ScanState
-
     last = ScanState.objects.aggregate(last=Max("last_scanned_at"))["last"]
     if last is None:
         return StatusLine(_("Last assistant scan"), _("never"), state=WARN)

@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from crm.common.api import error_body
+from crm.common.codes import ErrorCode
 
 from . import engine
 from .context import build_context
@@ -59,7 +60,7 @@ class DashboardDataView(APIView):
         if wanted := params.get("widget"):
             chosen = [w for w in chosen if w.name == wanted]
             if not chosen:
-                return Response(error_body("not_found", "No such widget on this dashboard."),
+                return Response(error_body(ErrorCode.NOT_FOUND, "No such widget on this dashboard."),
                                 status=404)
         results = [engine.compute(w, ctx) for w in chosen]
         return Response({

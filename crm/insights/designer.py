@@ -20,6 +20,8 @@ from django.http import QueryDict
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from crm.common.views import limit_user_choices
+
 from .periods import RELATIVE_CHOICES, month_period, quarter_containing, relative_period
 
 ZERO = Decimal("0.00")
@@ -137,8 +139,6 @@ def _earlier(current, candidate: date) -> date:
 def filtered_queryset(source: ChartSource, user, params: QueryDict):
     """The list page's queryset for `params`: its selector and its filter set, with the user
     pickers limited the way the list page limits them. ChartError when a filter is invalid."""
-    from crm.common.views import limit_user_choices
-
     # One stand-in request per viewer: what the filter sets cache on it (whether scoring is
     # on) is then read once per dashboard, not once per chart.
     request = user.__dict__.setdefault("_chart_request", SimpleNamespace(user=user))

@@ -12,9 +12,11 @@ from django.utils import translation
 
 from crm.common import csvexport
 from crm.common.db_router import on_replica
+from crm.users.models import User
 
-from .context import WidgetContext
-from .registry import MONEY, PERCENT, Widget
+from .context import WidgetContext, build_context
+from .dashboards import MANAGER, SELLER
+from .registry import MONEY, PERCENT, Widget, dashboard_widgets
 
 logger = logging.getLogger(__name__)
 
@@ -158,12 +160,6 @@ def warm_dashboards(*, users=None) -> int:
     On a big database a live aggregate over a million leads takes a few hundred
     milliseconds; keeping the default views warm lets the pages render from the cache, and
     each page says how old its figures are. Returns the number of widgets computed."""
-    from crm.users.models import User
-
-    from .context import build_context
-    from .dashboards import MANAGER, SELLER
-    from .registry import dashboard_widgets
-
     users = users if users is not None else User.objects.filter(is_active=True)
     computed = 0
     for user in users:

@@ -17,17 +17,18 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from crm.common.visibility import is_admin
+from crm.listviews.selectors import view_list
 
-from . import engine
+from . import admin_home, designer, engine, services
+from . import selectors as personal
 from .context import build_context
+from .forms import ChartForm, PersonalDashboardForm
 from .registry import dashboard_widgets, dashboards
 
 logger = logging.getLogger(__name__)
 
 
 def get_dashboard(name):
-    from . import dashboards as _shipped  # noqa: F401  (registers the shipped dashboards)
-
     try:
         return dashboards[name]
     except KeyError:
@@ -99,9 +100,6 @@ class HomeView(DashboardView):
     def get_context_data(self, **kwargs):
         if not self.is_admin_home():
             return super().get_context_data(**kwargs)
-        from . import admin_home
-        from . import dashboards as _shipped  # noqa: F401  (registers the shipped dashboards)
-
         data = TemplateView.get_context_data(self, **kwargs)
         data.update(
             status_lines=admin_home.system_status(),
@@ -134,10 +132,6 @@ class PersonalDashboardListView(LoginRequiredMixin, TemplateView):
     template_name = "insights/personal_dashboard_list.html"
 
     def get_context_data(self, form=None, **kwargs):
-        from . import dashboards as _shipped  # noqa: F401  (registers the shipped dashboards)
-        from . import selectors as personal
-        from .forms import PersonalDashboardForm
-
         data = super().get_context_data(**kwargs)
         own, shared = personal.personal_dashboards(user=self.request.user)
         data.update(own=own, shared=shared, other_dashboards=list(dashboards.values()),
@@ -145,9 +139,6 @@ class PersonalDashboardListView(LoginRequiredMixin, TemplateView):
         return data
 
     def post(self, request):
-        from . import services
-        from .forms import PersonalDashboardForm
-
         form = PersonalDashboardForm(request.POST)
         if not form.is_valid():
             return self.render_to_response(self.get_context_data(form=form), status=400)
@@ -160,10 +151,6 @@ class PersonalDashboardView(LoginRequiredMixin, TemplateView):
     template_name = "insights/personal_dashboard.html"
 
     def get_context_data(self, **kwargs):
-        from . import dashboards as _shipped  # noqa: F401  (registers the shipped dashboards)
-        from . import selectors as personal
-        from . import services
-
         data = super().get_context_data(**kwargs)
         user = self.request.user
         dashboard = personal.personal_dashboard_get(user=user, pk=self.kwargs["pk"])
@@ -184,8 +171,6 @@ class PersonalDashboardView(LoginRequiredMixin, TemplateView):
 
 def _owned_dashboard(request, pk):
     """A dashboard the user may change: unreadable is 404, readable but not theirs is 403."""
-    from . import selectors as personal
-
     dashboard = personal.personal_dashboard_get(user=request.user, pk=pk)
     if dashboard.owner_id != request.user.pk:
         raise PermissionDenied(_("Only the owner of this dashboard can change it."))
@@ -194,8 +179,6 @@ def _owned_dashboard(request, pk):
 
 class PersonalDashboardShareView(LoginRequiredMixin, View):
     def post(self, request, pk):
-        from . import services
-
         dashboard = _owned_dashboard(request, pk)
         shared = request.POST.get("shared") == "1"
         try:
@@ -211,8 +194,6 @@ class PersonalDashboardShareView(LoginRequiredMixin, View):
 
 class PersonalDashboardDeleteView(LoginRequiredMixin, View):
     def post(self, request, pk):
-        from . import services
-
         dashboard = _owned_dashboard(request, pk)
         services.personal_dashboard_delete(dashboard=dashboard, actor=request.user)
         messages.success(request, _("Dashboard deleted."))
@@ -225,9 +206,6 @@ class DashboardChartFormView(LoginRequiredMixin, TemplateView):
     template_name = "insights/chart_form.html"
 
     def setup_chart(self):
-        from . import designer
-        from . import selectors as personal
-
         self.dashboard = _owned_dashboard(self.request, self.kwargs["pk"])
         self.chart = None
         if "chart" in self.kwargs:
@@ -244,8 +222,6 @@ class DashboardChartFormView(LoginRequiredMixin, TemplateView):
         self.source_choices = choices
 
     def form(self, data=None, start_filters=None):
-        from .forms import ChartForm
-
         return ChartForm(data, source=self.source, user=self.request.user, chart=self.chart,
                          start_filters=start_filters)
 
@@ -253,7 +229,6 @@ class DashboardChartFormView(LoginRequiredMixin, TemplateView):
         """The user's saved views of this record type's list (crm.listviews), if installed."""
         if not apps.is_installed("crm.listviews"):
             return []
-        from crm.listviews.selectors import view_list
 
         return list(view_list(user=self.request.user, resource=self.source.key))
 
@@ -281,8 +256,6 @@ class DashboardChartFormView(LoginRequiredMixin, TemplateView):
                                 unused=unused)
 
     def post(self, request, pk, chart=None):
-        from . import services
-
         self.setup_chart()
         form = self.form(request.POST)
         if not form.is_valid():
@@ -295,9 +268,6 @@ class DashboardChartFormView(LoginRequiredMixin, TemplateView):
 
 class DashboardChartDeleteView(LoginRequiredMixin, View):
     def post(self, request, pk, chart):
-        from . import selectors as personal
-        from . import services
-
         dashboard = _owned_dashboard(request, pk)
         services.dashboard_chart_delete(
             chart=personal.dashboard_chart_get(dashboard=dashboard, pk=chart), actor=request.user)
@@ -307,9 +277,6 @@ class DashboardChartDeleteView(LoginRequiredMixin, View):
 
 class DashboardChartMoveView(LoginRequiredMixin, View):
     def post(self, request, pk, chart):
-        from . import selectors as personal
-        from . import services
-
         dashboard = _owned_dashboard(request, pk)
         direction = "up" if request.POST.get("direction") == "up" else "down"
         services.dashboard_chart_move(

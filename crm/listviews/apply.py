@@ -51,7 +51,7 @@ def apply_view(view):
             _replace_query(view, query)
     export = view.request.GET.get("export")
     if export in ("csv", "xlsx"):
-        from .export import export_response
+        from .export_jobs import export_response
 
         return export_response(view, export)
     return None

@@ -55,3 +55,60 @@ class DefaultView(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "resource"],
                                                name="listview_one_default_per_list")]
+
+
+class ExportFormat(models.TextChoices):
+    CSV = "csv", "CSV"
+    XLSX = "xlsx", "XLSX"
+
+
+class ExportStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Being prepared")
+    DONE = "done", _("Ready")
+    FAILED = "failed", _("Failed")
+
+
+def export_upload_to(instance: "ExportJob", filename: str) -> str:
+    # The token keeps the name unguessable; it is the job's, so a retried job overwrites its
+    # own file instead of leaving a second one.
+    return f"exports/{instance.pk}-{instance.token}/{filename}"
+
+
+class ExportJob(models.Model):
+    """A list export too large to stream inside a web request (crm.listviews.jobs): the list,
+    its query as the page applied it (filters, sort, chosen columns; a saved or default view
+    already resolved), the format, and the file a Celery worker wrote. Only its owner sees it;
+    the file is deleted `CRM_EXPORT_KEEP_DAYS` after it was made."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("owner"),
+                              on_delete=models.CASCADE, related_name="export_jobs")
+    resource = models.CharField(_("list"), max_length=30)
+    query = models.TextField(_("query"), blank=True)
+    format = models.CharField(_("format"), max_length=4, choices=ExportFormat.choices)
+    # The language and time zone of the request that asked for it: labels, dates and numbers
+    # read as on the page.
+    language = models.CharField(max_length=10, blank=True)
+    time_zone = models.CharField(max_length=63, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=ExportStatus.choices,
+                              default=ExportStatus.QUEUED)
+    row_count = models.PositiveIntegerField(_("rows"), null=True, blank=True)
+    token = models.CharField(max_length=32, editable=False)
+    filename = models.CharField(_("file name"), max_length=120)
+    file = models.FileField(upload_to=export_upload_to, blank=True, max_length=300)
+    error = models.TextField(_("error"), blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(_("requested"), auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("export")
+        verbose_name_plural = _("exports")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["owner", "-created_at", "-id"], name="export_owner_idx"),
+                   models.Index(fields=["expires_at"], name="export_expires_idx")]
+
+    def __str__(self) -> str:
+        return self.filename

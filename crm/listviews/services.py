@@ -1,10 +1,14 @@
 """Writes of saved views and default views. The HTML pages and the API share these."""
 
+from typing import Any
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from crm.common.services import UNSET, Maybe, given
 from crm.common.visibility import is_admin
+from crm.users.models import User
 
 from .models import DefaultView, SavedView, SharedWith
 from .resources import get_resource
@@ -19,7 +23,7 @@ def column_keys(resource: str) -> list[str]:
     return [c.key for c in res.view_class.column_choices()] if res else []
 
 
-def may_share(user, shared_with: str) -> bool:
+def may_share(user: User, shared_with: str) -> bool:
     if shared_with == SharedWith.PRIVATE:
         return True
     if shared_with == SharedWith.TEAM:
@@ -29,7 +33,8 @@ def may_share(user, shared_with: str) -> bool:
     return False
 
 
-def _clean(*, actor, resource, name, filters, ordering, columns, shared_with) -> dict:
+def _clean(*, actor: User, resource: str, name: str, filters: Any, ordering: str, columns: Any,
+           shared_with: str) -> dict[str, Any]:
     errors: dict[str, list[str]] = {}
     res = get_resource(resource)
     if res is None:
@@ -80,8 +85,9 @@ def _clean(*, actor, resource, name, filters, ordering, columns, shared_with) ->
             "ordering": ordering, "columns": columns, "shared_with": shared_with}
 
 
-def view_create(*, actor, resource, name, filters=None, ordering="", columns=None,
-                shared_with=SharedWith.PRIVATE, make_default=False) -> SavedView:
+def view_create(*, actor: User, resource: str, name: str, filters: dict[str, Any] | None = None,
+                ordering: str = "", columns: list[str] | None = None,
+                shared_with: str = SharedWith.PRIVATE, make_default: bool = False) -> SavedView:
     data = _clean(actor=actor, resource=resource, name=name, filters=filters or {},
                   ordering=ordering, columns=columns or [], shared_with=shared_with)
     with transaction.atomic():
@@ -91,17 +97,21 @@ def view_create(*, actor, resource, name, filters=None, ordering="", columns=Non
     return view
 
 
-def check_can_change(actor, view: SavedView) -> None:
+def check_can_change(actor: User, view: SavedView) -> None:
     if view.owner_id != actor.pk:
         raise PermissionDenied(_("Only the owner of a view can change or delete it."))
 
 
-def view_update(*, view: SavedView, actor, **changes) -> SavedView:
+def view_update(*, view: SavedView, actor: User, resource: Maybe[str] = UNSET,
+                name: Maybe[str] = UNSET, filters: Maybe[dict[str, Any]] = UNSET,
+                ordering: Maybe[str] = UNSET, columns: Maybe[list[str]] = UNSET,
+                shared_with: Maybe[str] = UNSET) -> SavedView:
     check_can_change(actor, view)
     current = {"resource": view.resource, "name": view.name, "filters": view.filters,
                "ordering": view.ordering, "columns": view.columns,
                "shared_with": view.shared_with}
-    current.update({k: v for k, v in changes.items() if k in current})
+    current.update(given(resource=resource, name=name, filters=filters, ordering=ordering,
+                         columns=columns, shared_with=shared_with))
     if current["resource"] != view.resource:
         raise ValidationError({"resource": [_("A view stays on its list.")]})
     data = _clean(actor=actor, **current)
@@ -111,12 +121,12 @@ def view_update(*, view: SavedView, actor, **changes) -> SavedView:
     return view
 
 
-def view_delete(*, view: SavedView, actor) -> None:
+def view_delete(*, view: SavedView, actor: User) -> None:
     check_can_change(actor, view)
     view.delete()
 
 
-def default_set(*, user, resource: str, saved_view: SavedView | None = None,
+def default_set(*, user: User, resource: str, saved_view: SavedView | None = None,
                 system_key: str = "") -> DefaultView | None:
     """Make a saved view (readable by `user`) or a system view the list's default; neither:
     back to the list's own default."""

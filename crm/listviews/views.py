@@ -4,7 +4,7 @@ and deletes them, and the default view of a list."""
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, QueryDict
+from django.http import FileResponse, Http404, QueryDict
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
-from . import selectors, services
+from . import export_jobs, selectors, services
 from .forms import SaveViewForm, ViewForm
 from .resources import get_resource
 
@@ -136,3 +136,29 @@ class DefaultViewSet(LoginRequiredMixin, View):
         else:
             messages.success(request, _("Default view of this list changed."))
         return redirect(_back(request, res.url))
+
+
+class ExportJobListView(LoginRequiredMixin, TemplateView):
+    """"My exports": the user's large exports, their state and download links."""
+
+    template_name = "listviews/exportjob_list.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        jobs = list(export_jobs.export_job_list(user=self.request.user)[:50])
+        for job in jobs:
+            resource = get_resource(job.resource)
+            job.list_label = resource.label if resource else job.resource
+        ctx.update(jobs=jobs, keep_days=export_jobs.keep_days(),
+                   pending=any(j.status in ("queued", "running") for j in jobs))
+        return ctx
+
+
+class ExportJobDownloadView(LoginRequiredMixin, View):
+    """The file of one of the user's finished exports (404 for anyone else's)."""
+
+    def get(self, request, pk):
+        job = export_jobs.export_job_get_done(user=request.user, pk=pk)
+        response = FileResponse(job.file.open("rb"), as_attachment=True, filename=job.filename)
+        response["Cache-Control"] = "private, no-store"
+        return response

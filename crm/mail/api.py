@@ -6,7 +6,6 @@ delegates to `crm.mail.api_send.email_create`, and `api_send.register(router)` a
 
 import re
 
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
@@ -16,10 +15,9 @@ from rest_framework.response import Response
 from crm.common.api import ETagMixin, IdempotencyMixin
 from crm.common.queue import publish
 
-from . import selectors, services
+from . import api_send, selectors, services
 from .linking import LINKABLE_TYPES
 from .models import (
-    EmailAttachment,
     EmailDirection,
     EmailMessage,
     Mailbox,
@@ -27,6 +25,8 @@ from .models import (
     NeverTrack,
     Security,
 )
+from .serializers import EmailAttachmentSerializer, EmailSerializer  # noqa: F401 (the API's names)
+from .tasks import sync_mailbox
 
 _HOST_NAME = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?|\[[0-9A-Fa-f:.]+\]")
 
@@ -110,8 +110,6 @@ class MailboxViewSet(ETagMixin, IdempotencyMixin, viewsets.ModelViewSet):
     @action(detail=True, methods=["post"])
     def sync(self, request, pk=None):
         """Start a sync now (a disabled mailbox is re-enabled by saving its settings)."""
-        from .tasks import sync_mailbox
-
         mailbox = self.get_object()
         publish(sync_mailbox, mailbox.pk)
         return Response({"status": "queued"}, status=status.HTTP_202_ACCEPTED)
@@ -127,52 +125,6 @@ class MailboxViewSet(ETagMixin, IdempotencyMixin, viewsets.ModelViewSet):
         password = request.data.get("password") if hasattr(request.data, "get") else None
         return Response(services.mailbox_test_connection(mailbox=mailbox,
                                                          password=password or None))
-
-
-class EmailAttachmentSerializer(serializers.ModelSerializer):
-    url = serializers.SerializerMethodField()
-
-    class Meta:
-        model = EmailAttachment
-        fields = ["id", "filename", "content_type", "size", "content_id", "skipped_reason",
-                  "url"]
-
-    def get_url(self, obj) -> str | None:
-        if not obj.file:
-            return None
-        try:
-            path = reverse("mail-attachment", args=[obj.pk])
-        except Exception:  # noqa: BLE001 - the download view is the display side's
-            return None
-        request = self.context.get("request")
-        return request.build_absolute_uri(path) if request else path
-
-
-class EmailSerializer(serializers.ModelSerializer):
-    regarding_type = serializers.SerializerMethodField()
-    regarding_id = serializers.SerializerMethodField()
-    attachments = EmailAttachmentSerializer(many=True, read_only=True)
-
-    class Meta:
-        model = EmailMessage
-        fields = ["id", "message_id", "thread", "regarding_type", "regarding_id", "direction",
-                  "status", "from_address", "from_name", "to", "cc", "subject", "sent_at",
-                  "text", "attachments", "in_reply_to", "error", "created_at"]
-        read_only_fields = fields
-
-    def get_regarding_type(self, obj) -> str | None:
-        return obj.activity.regarding_type if obj.activity_id else None
-
-    def get_regarding_id(self, obj) -> int | None:
-        return obj.activity.regarding_id if obj.activity_id else None
-
-    def get_fields(self):
-        # `from` is a Python keyword: the model field is `from_address`, the API spelling `from`
-        # (declared here rather than renamed in to_representation, so the schema says it too).
-        fields = super().get_fields()
-        fields["from"] = fields.pop("from_address")
-        fields["from"].source = "from_address"
-        return fields
 
 
 class EmailLinkSerializer(serializers.Serializer):
@@ -205,11 +157,13 @@ class EmailViewSet(ETagMixin, IdempotencyMixin, mixins.ListModelMixin,
                 regarding_id=_int(params.get("regarding_id")), direction=direction)
         return qs.order_by("-created_at", "-id")
 
+    @extend_schema(
+        request=api_send.EmailSendSerializer, responses={201: EmailSerializer},
+        description="Send an email from a record (stored, then sent in the background).",
+    )
     def create(self, request, *args, **kwargs):
         """Send an email (the sending side's `api_send.email_create`)."""
-        from .api_send import email_create
-
-        return email_create(self, request, *args, **kwargs)
+        return api_send.email_create(self, request, *args, **kwargs)
 
     @extend_schema(request=EmailLinkSerializer, responses=EmailSerializer)
     @action(detail=True, methods=["post"])
@@ -271,16 +225,7 @@ def register(router) -> None:
     router.register("mailboxes", MailboxViewSet, basename="mailbox")
     router.register("emails", EmailViewSet, basename="email")
     router.register("never-track", NeverTrackViewSet, basename="never-track")
-    try:
-        from . import api_send
-    except ImportError:
-        return
-    if hasattr(api_send, "register"):
-        api_send.register(router)
+    api_send.register(router)
 
 
-try:  # extra paths of the sending side, if it has any
-    from .api_send import urlpatterns as _send_urlpatterns
-except ImportError:
-    _send_urlpatterns = []
-urlpatterns = list(_send_urlpatterns)
+urlpatterns = list(api_send.urlpatterns)  # the sending side's extra paths

@@ -16,8 +16,9 @@ from crm.common.api import ETagMixin, IdempotencyMixin
 from crm.common.visibility import is_admin
 
 from . import selectors, sending
-from .api import EmailSerializer  # crm.mail.api imports this module only once it is defined
 from .models import EmailTemplate
+from .serializers import EmailSerializer
+from .views_compose import template_syntax_errors
 
 MAX_ID = 2**63 - 1
 
@@ -113,8 +114,6 @@ class EmailTemplateSerializer(serializers.ModelSerializer):
         read_only_fields = ["owner", "version", "created_at", "updated_at"]
 
     def validate(self, attrs):
-        from .views_compose import template_syntax_errors
-
         subject = attrs.get("subject", getattr(self.instance, "subject", ""))
         body = attrs.get("body", getattr(self.instance, "body", ""))
         errors = template_syntax_errors(subject, body)
@@ -179,14 +178,7 @@ class EmailTemplateViewSet(ETagMixin, IdempotencyMixin, viewsets.ModelViewSet):
 
 
 def register(router) -> None:
-    from .api import EmailViewSet
-
     router.register("email-templates", EmailTemplateViewSet, basename="email-template")
-    # Document `POST emails/` (mail-core's view set delegates it to `email_create`).
-    EmailViewSet.create = extend_schema(
-        request=EmailSendSerializer, responses={201: EmailSerializer},
-        description="Send an email from a record (stored, then sent in the background).",
-    )(EmailViewSet.create)
 
 
 urlpatterns = [

@@ -1,5 +1,7 @@
 from django.apps import AppConfig
 
+from . import registry
+
 
 class MailConfig(AppConfig):
     name = "crm.mail"
@@ -8,12 +10,12 @@ class MailConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from . import registry
-
-        registry.autodiscover()
-        # mail-send: email entries on timelines show their message and thread (display.py).
+        # Imported here, not at the top: they import models, loaded once the registry is ready.
         from crm.activities.panels import register_timeline_entry_hook
 
         from .display import decorate_timeline
+
+        registry.autodiscover()
+        # mail-send: email entries on timelines show their message and thread (display.py).
 
         register_timeline_entry_hook(decorate_timeline)

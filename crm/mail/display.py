@@ -29,6 +29,7 @@ from django.utils.safestring import SafeString, mark_safe
 from crm.activities.models import ActivityKind
 
 from .models import EmailMessage, EmailStatus
+from .selectors import email_list
 
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "col", "colgroup", "dd",
@@ -235,8 +236,6 @@ class MessageView:
 
 def readable_messages(user):
     """Messages `user` may read (mail-core's selector: the one home of that rule)."""
-    from .selectors import email_list
-
     return email_list(user=user)
 
 

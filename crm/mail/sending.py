@@ -43,14 +43,17 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from crm.activities.event_types import EventType
 from crm.activities.events import record_event
 from crm.activities.models import ActivityKind, ActivityState, Direction
 from crm.activities.services import activity_complete, activity_create, resolve_regarding
+from crm.common.codes import RefusalReason
 from crm.common.errors import TransitionNotAllowed
-from crm.common.queue import enqueue_on_commit
-from crm.common.visibility import is_admin
+from crm.common.queue import enqueue_on_commit, publish
+from crm.common.visibility import check_can_change, is_admin
 
 from . import merge
+from .connection import imap_connect, server_message
 from .models import (
     EmailAttachment,
     EmailDirection,
@@ -65,7 +68,6 @@ from .models import (
 
 logger = logging.getLogger(__name__)
 
-EMAIL_SENT = "email.sent"  # event action (timeline, automation, webhooks)
 MAX_RECIPIENTS = 100
 
 
@@ -363,8 +365,6 @@ def email_retry(*, message: EmailMessage, actor) -> EmailMessage:
     Only `failed` turns back into `sending` (one conditional UPDATE: of two concurrent retries
     one wins, the other finds it already sending). A message sent or on its way: 409.
     """
-    from crm.common.visibility import check_can_change
-
     if message.activity_id:
         check_can_change(actor, message.activity)
     elif message.sent_by_id != actor.pk and not is_admin(actor):
@@ -378,7 +378,8 @@ def email_retry(*, message: EmailMessage, actor) -> EmailMessage:
     if not turned:
         raise TransitionNotAllowed(
             _("This email is %(status)s; only a failed email can be sent again.")
-            % {"status": message.get_status_display().lower()}, allowed=[])
+            % {"status": message.get_status_display().lower()}, allowed=[],
+            reason=RefusalReason.WRONG_STATUS)
     enqueue_on_commit(send_message, message.pk)
     return message
 
@@ -420,8 +421,6 @@ def smtp_connection(mailbox: Mailbox | None):
 
 def error_text(exc: BaseException, mailbox: Mailbox | None = None) -> str:
     """The server's own words: `535 5.7.8 Authentication failed`, `Connection refused`..."""
-    from .connection import server_message
-
     text = server_message(exc)
     if mailbox is not None and not isinstance(exc, smtplib.SMTPResponseException
                                               | smtplib.SMTPRecipientsRefused):
@@ -469,7 +468,7 @@ def _mark_sent(message: EmailMessage, claimed_at) -> None:
         activity_complete(activity=activity, actor=message.sent_by)
     regarding = activity.regarding
     if regarding is not None:
-        record_event(record=regarding, actor=message.sent_by, action=EMAIL_SENT,
+        record_event(record=regarding, actor=message.sent_by, action=EventType.EMAIL_SENT,
                      note=message.subject[:500],
                      data={"message": message.pk, "message_id": message.message_id,
                            "to": list(message.to)})
@@ -494,8 +493,6 @@ def copy_to_sent(message: EmailMessage, raw: bytes) -> bool:
     from imap_tools import MailMessageFlags
 
     try:
-        from .connection import imap_connect
-
         with imap_connect(message.mailbox) as box:
             box.append(raw, _sent_folder(box), dt=timezone.now(),
                        flag_set=[MailMessageFlags.SEEN])
@@ -516,7 +513,6 @@ def requeue_unclaimed(*, older_than_seconds: int = 300) -> int:
     ids = list(EmailMessage.objects.filter(
         status=EmailStatus.SENDING, send_claimed_at__isnull=True, updated_at__lt=cutoff,
         direction=EmailDirection.OUTGOING).order_by("pk").values_list("pk", flat=True)[:500])
-    from crm.common.queue import publish
 
     for message_id in ids:
         publish(send_message, message_id)

@@ -20,13 +20,20 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from crm.activities.event_types import EventType
 from crm.activities.events import record_event
-from crm.activities.models import Activity, ActivityKind
-from crm.activities.services import activity_create, activity_delete, resolve_regarding
+from crm.activities.models import REGARDING_FIELDS, Activity, ActivityKind, ActivityState, Event
+from crm.activities.services import _queue_sync, activity_create, activity_delete, resolve_regarding
+from crm.activities.signals import activity_completed
+from crm.activities.tasks import sync_timeline_items
+from crm.assistant.signals import refresh_on_commit
+from crm.common.queue import enqueue_on_commit
 from crm.common.registries import record_types
 from crm.common.visibility import is_admin
+from crm.users.models import User
 
 from . import linking, registry
+from .connection import test_imap, test_smtp
 from .linking import LinkContext, LinkResult
 from .models import (
     EmailAttachment,
@@ -45,8 +52,6 @@ from .parsing import ParsedMessage, strip_subject_prefixes
 
 log = logging.getLogger(__name__)
 
-EVENT_EMAIL_RECEIVED = "email.received"
-EVENT_EMAIL_SENT = "email.sent"
 
 SKIP_PRIVATE = "private"
 SKIP_NEVER_TRACK = "never_track"
@@ -70,19 +75,30 @@ def _check_can_manage(actor, mailbox: Mailbox) -> None:
 
 
 @transaction.atomic
-def mailbox_save(*, actor, mailbox: Mailbox | None = None, password: str | None = None,
-                 **data) -> Mailbox:
-    """Create or change a mailbox. A blank/None `password` keeps the stored one.
+def mailbox_save(
+        *, actor: User, mailbox: Mailbox | None = None, password: str | None = None,
+        owner: User | None = None, kind: str | None = None, address: str | None = None,
+        display_name: str | None = None, imap_host: str | None = None,
+        imap_port: int | None = None, imap_security: str | None = None,
+        smtp_host: str | None = None, smtp_port: int | None = None,
+        smtp_security: str | None = None, username: str | None = None,
+        folders: list[str] | None = None,
+) -> Mailbox:
+    """Create or change a mailbox; a field given as None keeps its value (a new mailbox: the
+    default). A blank/None `password` keeps the stored one.
 
     A personal mailbox belongs to the actor (one per user); queue mailboxes are an admin's.
     Changing the connection re-enables a disabled mailbox (the owner fixed it).
     """
+    data = {"kind": kind, "address": address, "display_name": display_name,
+            "imap_host": imap_host, "imap_port": imap_port, "imap_security": imap_security,
+            "smtp_host": smtp_host, "smtp_port": smtp_port, "smtp_security": smtp_security,
+            "username": username, "folders": folders}
     creating = mailbox is None
-    if creating:
-        mailbox = Mailbox(owner=data.pop("owner", None) or actor)
+    if mailbox is None:
+        mailbox = Mailbox(owner=owner or actor)
     else:
         mailbox = Mailbox.objects.select_for_update().get(pk=mailbox.pk)
-        data.pop("owner", None)
     for name in MAILBOX_FIELDS:
         if name in data and data[name] is not None:
             setattr(mailbox, name, data[name])
@@ -110,15 +126,13 @@ def mailbox_save(*, actor, mailbox: Mailbox | None = None, password: str | None 
 
 
 @transaction.atomic
-def mailbox_delete(*, actor, mailbox: Mailbox) -> None:
+def mailbox_delete(*, actor: User, mailbox: Mailbox) -> None:
     _check_can_manage(actor, mailbox)
     mailbox.delete()
 
 
 def mailbox_test_connection(*, mailbox: Mailbox, password: str | None = None) -> dict:
     """Log in to both servers; each answers `{"ok", "message"}` with the server's own words."""
-    from .connection import test_imap, test_smtp
-
     password = password or mailbox.get_password()
     return {"imap": test_imap(mailbox, password), "smtp": test_smtp(mailbox, password)}
 
@@ -261,7 +275,7 @@ def _link(message: EmailMessage, result: LinkResult, owner, actor) -> bool:
         thread.regarding_type, thread.regarding_id = result.record_type, result.record_id
         thread.save(update_fields=["regarding_type", "regarding_id"])
     if message.direction == EmailDirection.INCOMING:
-        record_event(record=record, actor=None, action=EVENT_EMAIL_RECEIVED,
+        record_event(record=record, actor=None, action=EventType.EMAIL_RECEIVED,
                      note=(message.subject or "")[:200],
                      data={"email_id": message.pk, "from": message.from_address,
                            "rule": result.rule})
@@ -277,8 +291,6 @@ def _touch_thread(thread: EmailThread, message: EmailMessage) -> None:
 
 
 def _refresh_cards(message: EmailMessage) -> None:
-    from crm.assistant.signals import refresh_on_commit
-
     ids = [message.pk]
     if message.thread_id:
         ids += list(EmailMessage.objects.filter(thread_id=message.thread_id)
@@ -440,12 +452,6 @@ class LinkBatch:
 
     @transaction.atomic
     def flush(self) -> None:
-        from crm.activities.models import REGARDING_FIELDS, ActivityState, Event
-        from crm.activities.signals import activity_completed
-        from crm.activities.tasks import sync_timeline_items
-        from crm.assistant.signals import refresh_on_commit
-        from crm.common.queue import enqueue_on_commit
-
         rows, self.rows = self.rows, []
         if rows:
             MailboxMessage.objects.bulk_create(
@@ -477,7 +483,7 @@ class LinkBatch:
             if message.direction == EmailDirection.INCOMING:
                 events.append(Event(
                     record_type=result.record_type, record_id=result.record_id,
-                    action=EVENT_EMAIL_RECEIVED, note=(message.subject or "")[:200],
+                    action=EventType.EMAIL_RECEIVED, note=(message.subject or "")[:200],
                     data={"email_id": message.pk, "from": message.from_address,
                           "rule": result.rule},
                     occurred_at=message.sent_at or now))
@@ -506,7 +512,8 @@ def message_record_failure(*, mailbox: Mailbox, folder: str, uid: int, reason: s
 
 # --- linking and untracking by hand -------------------------------------------------------------
 @transaction.atomic
-def message_link(*, message: EmailMessage, record_type: str, record_id, actor) -> EmailMessage:
+def message_link(*, message: EmailMessage, record_type: str, record_id: int | str,
+                 actor: User) -> EmailMessage:
     """Link a message (and its thread) to a record the actor may read; a linked message moves."""
     if record_type not in linking.LINKABLE_TYPES:
         raise ValidationError({"regarding_type": [
@@ -532,8 +539,6 @@ def message_link(*, message: EmailMessage, record_type: str, record_id, actor) -
 
 
 def _relink(message: EmailMessage, record_type: str, record, actor) -> None:
-    from crm.activities.services import _queue_sync
-
     if message.activity_id:
         activity = message.activity
         if (activity.regarding_type, activity.regarding_id) == (record_type, record.pk):
@@ -548,7 +553,7 @@ def _relink(message: EmailMessage, record_type: str, record, actor) -> None:
 
 
 @transaction.atomic
-def message_untrack(*, message: EmailMessage, actor) -> None:
+def message_untrack(*, message: EmailMessage, actor: User) -> None:
     """Remove a message from the CRM; the actor's mailboxes never bring it back."""
     message = EmailMessage.objects.select_for_update().get(pk=message.pk)
     UntrackedMessage.objects.get_or_create(user=actor, message_id=message.message_id)
@@ -576,7 +581,7 @@ def message_untrack(*, message: EmailMessage, actor) -> None:
 
 
 @transaction.atomic
-def never_track_add(*, actor, pattern: str) -> NeverTrack:
+def never_track_add(*, actor: User, pattern: str) -> NeverTrack:
     pattern = (pattern or "").strip().lower()
     if not pattern or " " in pattern or "@" not in pattern or (
             not pattern.startswith("@") and pattern.count("@") != 1):
@@ -587,7 +592,7 @@ def never_track_add(*, actor, pattern: str) -> NeverTrack:
 
 
 @transaction.atomic
-def never_track_remove(*, actor, entry: NeverTrack) -> None:
+def never_track_remove(*, actor: User, entry: NeverTrack) -> None:
     if entry.user_id != actor.pk:
         raise PermissionDenied
     entry.delete()
@@ -615,8 +620,6 @@ def mailbox_record_failure(mailbox: Mailbox, message: str, *, auth: bool = False
         state=state, last_error=message[:2000], last_error_at=now, auth_failures=failures,
         version=F("version") + 1, updated_at=now)
     if state == MailboxState.DISABLED:
-        from crm.assistant.signals import refresh_on_commit
-
         refresh_on_commit("mailbox", mailbox.pk)
     return state
 

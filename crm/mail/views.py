@@ -19,6 +19,7 @@ from . import selectors, services
 from .forms import LinkForm, MailboxForm, NeverTrackForm
 from .linking import LINKABLE_TYPES
 from .models import Mailbox, MailboxKind
+from .tasks import sync_mailbox
 
 UNLINKED_PAGE_SIZE = 50
 
@@ -122,8 +123,6 @@ class MailboxTestView(LoginRequiredMixin, View):
 
 class MailboxSyncView(LoginRequiredMixin, View):
     def post(self, request, pk):
-        from .tasks import sync_mailbox
-
         mailbox = selectors.mailbox_get(user=request.user, pk=pk)
         publish(sync_mailbox, mailbox.pk)
         messages.success(request, _("Sync started for %(address)s.") % {

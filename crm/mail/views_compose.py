@@ -23,7 +23,7 @@ from crm.common.views import ListPageView
 from crm.common.visibility import is_admin
 
 from . import display, merge, sending
-from .models import EmailMessage, EmailStatus, EmailTemplate
+from .models import EmailAttachment, EmailMessage, EmailStatus, EmailTemplate
 
 SAFE_INLINE_TYPES = {"image/png", "image/jpeg", "image/gif", "image/webp"}
 
@@ -401,8 +401,6 @@ class AttachmentView(LoginRequiredMixin, View):
     """A stored attachment, for whoever may read its message (404 for anyone else)."""
 
     def get(self, request, pk):
-        from .models import EmailAttachment
-
         attachment = EmailAttachment.objects.filter(
             pk=pk, message__in=display.readable_messages(request.user).values("pk")).first()
         if attachment is None or not attachment.file:

@@ -16,6 +16,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from crm.activities.event_types import EventType
 from crm.activities.events import record_event
 from crm.activities.models import Event
 from crm.common.errors import BusinessRuleViolation
@@ -40,10 +41,6 @@ from .models import (
 logger = logging.getLogger(__name__)
 User = get_user_model()
 
-POST_CREATED = "post_created"
-POST_EDITED = "post_edited"
-MENTIONED = "mentioned"
-REASSIGNED = "reassigned"
 # Django usernames: letters, digits and @ . + - _. A mention starts after a space or
 # punctuation (never inside an email address) and drops trailing sentence punctuation.
 MENTION_RE = re.compile(r"(?<![\w.@+-])@([\w.@+-]+)")
@@ -137,7 +134,7 @@ def post_create(*, record, actor, body: str, parent: Post | None = None) -> Post
             "mention_usernames": [u.username for u in mentioned]}
     # One event carries the mentions too (automation and webhooks read `mention_usernames`):
     # a separate "mentioned" row would only take a slot on every timeline page.
-    event = record_event(record=record, actor=actor, action=POST_CREATED, data=data)
+    event = record_event(record=record, actor=actor, action=EventType.POST_CREATED, data=data)
     Post.objects.filter(pk=post.pk).update(event=event)
     post.event = event
     return post
@@ -170,7 +167,7 @@ def post_update(*, post: Post, actor, body: str) -> Post:
     Mention.objects.filter(post=post).exclude(user__in=[u.pk for u in mentioned]).delete()
     Mention.objects.bulk_create([Mention(post=post, user=u) for u in new], ignore_conflicts=True)
     if new:
-        record_event(record=record, actor=actor, action=POST_EDITED,
+        record_event(record=record, actor=actor, action=EventType.POST_EDITED,
                      data={"post_id": post.pk, "excerpt": body[:200],
                            "mentions": [u.pk for u in new],
                            "mention_usernames": [u.username for u in new]})
@@ -204,11 +201,11 @@ def follow_set(*, user, record, following: bool) -> bool:
 # --- fan-out ----------------------------------------------------------------------------------
 def event_reason(event: Event) -> str | None:
     """Why followers hear of `event` (None: they do not)."""
-    if event.action in (POST_CREATED, POST_EDITED):
+    if event.action in (EventType.POST_CREATED, EventType.POST_EDITED):
         return Reason.POST
     if event.action.startswith("email."):
         return Reason.EMAIL
-    if event.action == REASSIGNED:  # the new owner follows the record from now on
+    if event.action == EventType.REASSIGNED:  # the new owner follows the record from now on
         return Reason.TRANSITION
     if event.from_state and event.to_state and event.from_state != event.to_state:
         return Reason.TRANSITION
@@ -217,7 +214,7 @@ def event_reason(event: Event) -> str | None:
 
 def notifying_events_q() -> Q:
     """`event_reason(event) is not None` as a filter."""
-    return (Q(action__in=[POST_CREATED, POST_EDITED, REASSIGNED])
+    return (Q(action__in=[EventType.POST_CREATED, EventType.POST_EDITED, EventType.REASSIGNED])
             | Q(action__startswith="email.")
             | (~Q(from_state="") & ~Q(to_state="") & ~Q(from_state=F("to_state"))))
 
@@ -226,19 +223,17 @@ def on_event(event: Event, record) -> None:
     """Event listener (inside the writer's transaction): queue the fan-out after commit."""
     if event_reason(event) is None:
         return
-    from .tasks import fan_out_event
-
-    enqueue_on_commit(fan_out_event, event.pk)
+    enqueue_on_commit("crm.notifications.fan_out_event", event.pk)  # tasks.fan_out_event
 
 
 def _recipients(event: Event, record) -> dict[int, str]:
     """user id -> reason, strongest reason first (mention > reply > follower)."""
     reasons: dict[int, str] = {}
     data = event.data or {}
-    if event.action in (POST_CREATED, POST_EDITED):
+    if event.action in (EventType.POST_CREATED, EventType.POST_EDITED):
         for uid in data.get("mentions") or []:
             reasons.setdefault(int(uid), Reason.MENTION)
-        if event.action == POST_EDITED:
+        if event.action == EventType.POST_EDITED:
             return reasons
         if data.get("parent_author_id"):
             reasons.setdefault(int(data["parent_author_id"]), Reason.REPLY)
@@ -274,7 +269,8 @@ def notify_event(*, event_id: int) -> int:
                  .values_list("user_id", "email_delivery"))
     status = {EmailDelivery.INSTANT: EmailStatus.PENDING, EmailDelivery.DAILY: EmailStatus.DAILY}
     data = event.data or {}
-    post_id = data.get("post_id") if event.action in (POST_CREATED, POST_EDITED) else None
+    post_id = (data.get("post_id")
+               if event.action in (EventType.POST_CREATED, EventType.POST_EDITED) else None)
     if post_id and not Post.objects.filter(pk=post_id).exists():
         return 0  # deleted before anyone was told
     text = data.get("excerpt") or event.note or event.title
@@ -292,11 +288,8 @@ def notify_event(*, event_id: int) -> int:
     transaction.on_commit(lambda: forget_unread_counts(new))
     pending = list(Notification.objects.filter(event=event, email_status=EmailStatus.PENDING)
                    .values_list("pk", flat=True))
-    if pending:
-        from .tasks import send_notification_email
-
-        for pk in pending:
-            enqueue_on_commit(send_notification_email, pk)
+    for pk in pending:
+        enqueue_on_commit("crm.notifications.send_email", pk)  # tasks.send_notification_email
     return len(new)
 
 
@@ -327,9 +320,8 @@ def notify(*, user, title: str, body: str = "", record_type: str = "", record_id
     notification = row
     transaction.on_commit(lambda: forget_unread_counts([user.pk]))
     if status == EmailStatus.PENDING:
-        from .tasks import send_notification_email
-
-        enqueue_on_commit(send_notification_email, notification.pk)
+        # tasks.send_notification_email
+        enqueue_on_commit("crm.notifications.send_email", notification.pk)
     return notification
 
 

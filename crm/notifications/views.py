@@ -15,6 +15,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from crm.activities import aggregation
+from crm.activities.event_types import EventType
 from crm.activities.panels import timeline_panel_context
 from crm.activities.selectors import record_get
 from crm.common.errors import DomainError, error_text
@@ -45,9 +46,9 @@ def decorate_timeline(*, entries, user, record_type: str, record_id: int) -> Non
         event = entry.event if entry.event_id else None
         if event is None:
             continue
-        if event.action in (services.MENTIONED, services.POST_EDITED):
+        if event.action in (EventType.MENTIONED, EventType.POST_EDITED):
             entry.timeline_hidden = True
-        elif event.action == services.POST_CREATED:
+        elif event.action == EventType.POST_CREATED:
             data = event.data or {}
             if data.get("parent_id"):
                 entry.timeline_hidden = True

@@ -1,4 +1,8 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_save
+from django.utils.module_loading import autodiscover_modules
+
+from crm.common.versions import watch
 
 
 class ScoringConfig(AppConfig):
@@ -8,12 +12,9 @@ class ScoringConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from django.db.models.signals import post_save
-        from django.utils.module_loading import autodiscover_modules
-
+        # Imported here, not at the top: they import models, loaded once the registry is ready.
         from crm.activities.models import Activity
         from crm.automation.models import OutgoingEvent
-        from crm.common.versions import watch
 
         from . import insights, receivers  # noqa: F401  (insights: the admin home's line)
         from .models import ScoringSwitch

@@ -15,6 +15,7 @@ from crm.common import formatting
 from crm.common import listing as L
 
 from .models import Grade
+from .selectors import CLOSED, SCORING_OFF, score_for, scoring_enabled
 
 SCORE_FIELDS = ("score_row__score", "score_row__grade")
 # sort_fields value of the lists (crm.common.views.ListPageView): records without a score last
@@ -25,8 +26,6 @@ MINUS = "\u2212"
 
 def scoring_on(request=None) -> bool:
     """`scoring_enabled()`, asked once per request (lists, filters and cards share it)."""
-    from .selectors import scoring_enabled
-
     if request is None:
         return scoring_enabled()
     cached = getattr(request, "_scoring_on", None)
@@ -119,8 +118,6 @@ def score_badge(*, record, request=None) -> dict | None:
     (`selectors.score_for`): None with scoring off or for a closed record, else
     {"state": "scored", "score", "grade", "grade_css", "factors": [{label, effect "+12",
     direction}]} or {"state": "no_history"} (no model yet: "Not enough history to score")."""
-    from .selectors import CLOSED, SCORING_OFF, score_for
-
     if not getattr(record, "is_open", True):
         return None
     data = score_for(record)

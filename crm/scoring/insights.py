@@ -14,11 +14,11 @@ from crm.insights.admin_home import (
     register_admin_status,
 )
 
+from .models import ScoringModel
+from .selectors import scoring_enabled
+
 
 def _scoring_line() -> StatusLine | None:
-    from .models import ScoringModel
-    from .selectors import scoring_enabled
-
     if not scoring_enabled():
         return StatusLine(_("Scoring"), _("off"), state=WARN, url=reverse("scoring-admin"))
     active = list(ScoringModel.objects.filter(active=True).order_by("kind"))

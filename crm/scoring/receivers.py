@@ -8,7 +8,11 @@
 
 from datetime import date
 
+from crm.activities.event_types import EventType
 from crm.common.queue import enqueue_on_commit
+
+from .services import close_date_slip_record
+from .tasks import rescore_record
 
 SCORED_TYPES = ("lead", "opportunity")
 # Rollup columns the timeline aggregation writes: not features of the score.
@@ -16,8 +20,6 @@ ROLLUP_ONLY = {"last_activity_at", "open_activity_count", "updated_at", "version
 
 
 def _queue(kind: str, record_id) -> None:
-    from .tasks import rescore_record
-
     if record_id:
         enqueue_on_commit(rescore_record, kind, record_id)
 
@@ -34,14 +36,12 @@ def _parse_date(value):
 def outgoing_event_saved(sender, instance, created, raw=False, **kwargs):
     if not created or raw or instance.record_type not in SCORED_TYPES:
         return
-    if instance.action == "deleted":
+    if instance.action == EventType.DELETED:
         return
     changes = (instance.payload or {}).get("changes") or {}
-    if instance.action == "updated" and changes and set(changes) <= ROLLUP_ONLY:
+    if instance.action == EventType.UPDATED and changes and set(changes) <= ROLLUP_ONLY:
         return
     if instance.record_type == "opportunity" and "estimated_close_date" in changes:
-        from .services import close_date_slip_record
-
         old, new = (changes["estimated_close_date"] + [None, None])[:2]
         close_date_slip_record(opportunity_id=instance.record_id, before=_parse_date(old),
                                after=_parse_date(new), when=instance.occurred_at)

@@ -14,6 +14,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from . import words
+
 
 @dataclass(frozen=True)
 class Feature:
@@ -97,7 +99,6 @@ def engagement_features() -> list[Feature]:
     from django.utils.translation import gettext_lazy as _
     from django.utils.translation import ngettext_lazy
 
-    from . import words
 
     return [
         Feature("calls", "bins",

@@ -14,6 +14,7 @@ from crm.common.visibility import is_admin
 from . import services
 from .registry import specs
 from .selectors import min_per_outcome, model_versions, scoring_enabled
+from .tasks import retrain
 
 
 class ScoringAdminOnlyMixin(LoginRequiredMixin):
@@ -59,8 +60,6 @@ class ScoringAdminView(ScoringAdminOnlyMixin, View):
             messages.success(request, _("Scoring is on.") if enabled else
                              _("Scoring is off: pages and the API no longer show scores."))
         elif action == "retrain":
-            from .tasks import retrain
-
             publish(retrain)
             messages.success(request, _("Retraining started; new figures appear here when it "
                                         "is done."))

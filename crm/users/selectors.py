@@ -11,17 +11,6 @@ def team_list() -> QuerySet[Team]:
     return Team.objects.order_by("id")
 
 
-def assignable_users(user: User) -> QuerySet[User]:
-    """Users `user` may give a record to: themselves; managers and admins their reach."""
-    from crm.common.visibility import changeable_owner_ids
-
-    ids = changeable_owner_ids(user)
-    qs = User.objects.filter(is_active=True).select_related("team")
-    if ids is None:
-        return qs
-    return qs.filter(id__in=ids)
-
-
 def api_token_list(*, user: User) -> QuerySet[ApiToken]:
     """Active personal API tokens `user` may see: their own; admins everyone's."""
     qs = ApiToken.objects.active().select_related("user")

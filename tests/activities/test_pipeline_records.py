@@ -28,7 +28,7 @@ def test_completing_the_first_activity_on_a_new_lead_marks_it_contacted(org, on_
     assert lead.status == "contacted"
     assert lead.open_activity_count == 0 and lead.last_activity_at is not None
     assert ("phone_call", "First call") in _entries(org.sam, "lead", lead.pk)
-    assert ("event", "mark_contacted") in _entries(org.sam, "lead", lead.pk)
+    assert ("event", "contacted") in _entries(org.sam, "lead", lead.pk)
 
 
 def test_a_qualified_leads_activities_show_on_its_opportunity_and_account(org, on_commit):

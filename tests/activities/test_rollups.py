@@ -3,6 +3,7 @@
 import pytest
 
 from crm.activities import aggregation, services
+from crm.activities.event_types import EventType
 from crm.activities.events import record_event
 from crm.activities.models import Activity, ActivityKind
 from crm.customers import services as customer_services
@@ -103,9 +104,9 @@ def test_deleting_a_contact_removes_its_entries_from_the_account(org, on_commit,
 def test_system_events_appear_on_the_record_and_its_parents(org, on_commit, timeline):
     contact = ContactFactory(owner=org.sam)
     with on_commit():
-        record_event(record=contact, actor=org.sam, action="marked_vip", to_state="vip")
-    assert timeline("contact", contact.pk) == [("event", "marked_vip", False)]
-    assert timeline("account", contact.account_id) == [("event", "marked_vip", True)]
+        record_event(record=contact, actor=org.sam, action=EventType.REASSIGNED)
+    assert timeline("contact", contact.pk) == [("event", "reassigned", False)]
+    assert timeline("account", contact.account_id) == [("event", "reassigned", True)]
 
 
 def test_a_lost_task_is_made_good_by_the_catch_up(org, catch_up, timeline):

@@ -6,6 +6,7 @@ import pytest
 from django.utils import timezone
 
 from crm.activities import aggregation, selectors, services
+from crm.activities.event_types import EventType
 from crm.activities.events import record_event
 from crm.activities.models import Activity, ActivityKind
 from tests.factories import AccountFactory, ContactFactory
@@ -74,7 +75,7 @@ def test_the_kind_filter_shows_only_that_kind(org, on_commit):
     with on_commit():
         services.activity_create(actor=org.sam, kind=ActivityKind.NOTE, regarding=contact,
                                  description="Budget approved")
-        record_event(record=contact, actor=org.sam, action="reassigned")
+        record_event(record=contact, actor=org.sam, action=EventType.REASSIGNED)
     notes = _read_all(org.sam, "account", contact.account_id, kind="note")
     events = _read_all(org.sam, "account", contact.account_id, kind="event")
     assert (notes, events) == (["Budget approved"], ["reassigned"])
@@ -97,11 +98,11 @@ def test_a_seller_never_sees_rolled_up_entries_of_an_opportunity_they_cannot_rea
     with on_commit():
         services.activity_create(actor=org.admin, owner=org.admin, kind=ActivityKind.TASK,
                                  regarding=secret, subject="Secret pricing talk")
-        record_event(record=secret, actor=org.olga, action="stage_changed",
+        record_event(record=secret, actor=org.olga, action=EventType.STAGE_ADVANCED,
                      from_state="develop", to_state="propose")
     assert _read_all(org.sam, "account", account.pk) == []
-    assert _read_all(org.olga, "account", account.pk) == ["stage_changed"]
-    assert _read_all(org.admin, "account", account.pk) == ["stage_changed",
+    assert _read_all(org.olga, "account", account.pk) == ["stage_advanced"]
+    assert _read_all(org.admin, "account", account.pk) == ["stage_advanced",
                                                            "Secret pricing talk"]
 
 
@@ -109,12 +110,12 @@ def test_reassigning_an_opportunity_updates_who_sees_its_rollups(org, on_commit)
     account = AccountFactory(owner=org.sam)
     opportunity = OpportunityFactory(owner=org.olga, account=account)
     with on_commit():
-        record_event(record=opportunity, actor=org.olga, action="stage_changed")
+        record_event(record=opportunity, actor=org.olga, action=EventType.STAGE_ADVANCED)
     assert _read_all(org.sam, "account", account.pk) == []
     with on_commit():
         opportunity.owner = org.sam
         opportunity.save(update_fields=["owner"])
-    assert _read_all(org.sam, "account", account.pk) == ["stage_changed"]
+    assert _read_all(org.sam, "account", account.pk) == ["stage_advanced"]
 
 
 def _page_queries(django_assert_num_queries, user, account_id):

@@ -23,6 +23,35 @@ def test_every_record_detail_page_shows_the_timeline_panel_with_quick_add(org, w
         assert "Log call" in html and "Nothing on the timeline yet" in html
 
 
+def test_the_quick_add_forms_load_when_opened(org, web, django_assert_max_num_queries):
+    contact = ContactFactory(owner=org.sam)
+    client = web(org.sam)
+    panel = client.get(reverse("record-panel", args=["contact", contact.pk, "timeline"]),
+                       **HTMX).content.decode()
+    url = reverse("activity-quick-add", args=["contact", contact.pk, "task"])
+    # the panel names each form's URL but renders none of their fields
+    assert f'hx-get="{url}" hx-trigger="toggle once"' in panel
+    assert 'name="qa-task-subject"' not in panel and "Save task" not in panel
+
+    with django_assert_max_num_queries(3):  # user, team, the contact
+        form = client.get(url, **HTMX).content.decode()
+    assert 'name="qa-task-subject"' in form and 'name="qa-task-priority"' in form
+    assert f'hx-post="{url}"' in form and "Save task" in form
+    assert 'name="csrfmiddlewaretoken"' in form
+    # without htmx the page itself is the way back; an unknown kind is a 404
+    assert client.get(url).status_code == 302
+    assert client.get(reverse("activity-quick-add", args=["contact", contact.pk, "fax"]),
+                      **HTMX).status_code == 404
+
+
+def test_a_quick_add_form_of_an_unreadable_record_is_404(org, web):
+    from tests.leads.factories import LeadFactory
+
+    lead = LeadFactory(owner=org.sam)
+    url = reverse("activity-quick-add", args=["lead", lead.pk, "note"])
+    assert web(org.olga).get(url, **HTMX).status_code == 404
+
+
 def test_logging_a_call_from_the_panel_swaps_the_panel_without_leaving_the_page(
         org, web, on_commit):
     contact = ContactFactory(owner=org.sam)

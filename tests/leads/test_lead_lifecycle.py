@@ -5,7 +5,9 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from crm.activities.event_types import EventType
 from crm.activities.models import Event
+from crm.common.codes import RefusalReason
 from crm.common.errors import BusinessRuleViolation, RecordLocked, TransitionNotAllowed
 from leads import services
 from leads.models import Lead, LeadStatus
@@ -68,7 +70,7 @@ def test_disqualify_closes_an_open_lead_with_the_reason(org, start):
         lead = services.lead_mark_contacted(lead=lead, actor=org.sam)
     lead = services.lead_disqualify(lead=lead, actor=org.sam, reason="cannot_contact")
     assert (lead.status, lead.status_reason) == ("disqualified", "cannot_contact")
-    assert events(lead)[-1] == "disqualify"
+    assert events(lead)[-1] == EventType.DISQUALIFIED
 
 
 def test_disqualify_needs_a_known_reason(org):
@@ -83,7 +85,7 @@ def test_disqualify_is_refused_when_the_lead_has_an_opportunity(org):
     lead = services.lead_reactivate(lead=lead, actor=org.sam)
     with pytest.raises(TransitionNotAllowed) as exc:
         services.lead_disqualify(lead=lead, actor=org.sam, reason="lost")
-    assert "already has an opportunity" in exc.value.message
+    assert exc.value.reason == RefusalReason.LEAD_HAS_OPPORTUNITY
 
 
 def test_disqualified_and_qualified_leads_cannot_be_qualified_again_until_reactivated(org):
@@ -158,7 +160,7 @@ def test_the_first_completed_activity_marks_a_new_lead_contacted(org):
     # a second completed activity changes nothing
     activity_create(actor=org.sam, kind="email", regarding=lead, subject="Follow-up",
                     completed=True)
-    assert events(lead).count("mark_contacted") == 1
+    assert events(lead).count(EventType.CONTACTED) == 1
 
 
 def test_merge_keeps_one_lead_fills_blanks_and_closes_the_other(org):
@@ -169,7 +171,7 @@ def test_merge_keeps_one_lead_fills_blanks_and_closes_the_other(org):
     assert (keep.business_phone, keep.job_title) == ("+1 555 0100", "CTO")
     assert dup.status == "disqualified" and dup.status_reason == "canceled"
     assert dup.merged_into_id == keep.pk
-    assert "merge" in events(keep) and "merged" in events(dup)
+    assert EventType.MERGED in events(keep) and EventType.MERGED_INTO in events(dup)
 
 
 def test_merge_refuses_a_lead_with_an_opportunity(org):

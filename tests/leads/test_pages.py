@@ -2,10 +2,12 @@
 
 import pytest
 
+from crm.common.codes import RefusalReason
 from leads import services
 from leads.models import Lead
 from opportunities.models import Opportunity
 from tests.factories import AccountFactory
+from tests.panels import get_with_panels, with_panels
 
 from .factories import LeadFactory
 
@@ -87,9 +89,51 @@ def test_the_duplicate_warning_shows_matches_while_typing(org, web):
 def test_the_detail_page_shows_duplicates_and_the_allowed_actions(org, web):
     lead = LeadFactory(owner=org.sam, email="a@b.example")
     LeadFactory(owner=org.sam, email="A@b.example")
-    html = web(org.sam).get(f"/leads/{lead.pk}/").content.decode()
+    client = web(org.sam)
+    first_paint = client.get(f"/leads/{lead.pk}/").content.decode()
+    # The duplicate lookups run after the first paint (a panel loaded by htmx)
+    assert "Possible duplicates" not in first_paint
+    assert f"/records/lead/{lead.pk}/panels/duplicates/" in first_paint
+    html = with_panels(client, first_paint)
     assert "Possible duplicates" in html and "Merge into this lead" in html
     assert "Mark contacted" in html and "Qualify" in html and "Reactivate" not in html
+
+
+def test_the_duplicates_box_costs_two_queries_for_four_rules_and_two_phones(
+        org, web, django_assert_max_num_queries):
+    lead = LeadFactory(owner=org.sam, first_name="Regina", last_name="Murphy",
+                       company="Contoso", email="regina@contoso.example",
+                       business_phone="+1 415 555 0100", mobile_phone="+1 415 555 0199")
+    by_email = LeadFactory(owner=org.sam, email="REGINA@contoso.example")
+    by_mobile = LeadFactory(owner=org.sofia, business_phone="(415) 555-0199")
+    by_company = LeadFactory(owner=org.sam, first_name="Regina", last_name="Murphy",
+                             company="Contoso Ltd", email="")
+    by_domain = LeadFactory(owner=org.sam, first_name="Regina", last_name="Murphy",
+                            company="", email="rm@contoso.example")
+    LeadFactory(owner=org.olga, email="regina@contoso.example")  # another team: not shown
+    client = web(org.sam)
+    url = f"/records/lead/{lead.pk}/panels/duplicates/"
+    client.get(url)  # the session and the user's scope are warm
+
+    with django_assert_max_num_queries(5):  # user, team, the lead, candidates, their rows
+        html = client.get(url).content.decode()
+
+    rows = html.split("<tr>")[2:]
+    assert [r.split('href="')[1].split('"')[0] for r in rows] == [
+        d.get_absolute_url() for d in (by_email, by_mobile, by_company, by_domain)]
+    assert ["Same email" in rows[0], "Same phone" in rows[1]] == [True, True]
+    assert "Similar name, same company" in rows[2]
+    assert "Similar name, same email domain" in rows[3]
+    # Sam may merge his own lead, not Sofia's (he reads it as a teammate)
+    assert "Merge into this lead" in rows[0] and "Merge into this lead" not in rows[1]
+
+
+def test_a_lead_without_duplicates_shows_no_box(org, web):
+    lead = LeadFactory(owner=org.sam, email="unique@nowhere.example", business_phone="",
+                       mobile_phone="")
+    client = web(org.sam)
+    assert client.get(f"/records/lead/{lead.pk}/panels/duplicates/").content == b""
+    assert "Possible duplicates" not in get_with_panels(client, f"/leads/{lead.pk}/")
 
 
 def test_a_teammate_sees_the_lead_without_actions_and_cannot_edit(org, web):
@@ -154,8 +198,9 @@ def test_bulk_qualify_reports_a_result_per_lead(org, web):
     response = web(org.sam).post("/leads/bulk/qualify/", {"ids": [ok.pk, dup.pk, closed.pk]})
     results = {r["lead"].pk: r for r in response.context["results"]}
     assert results[ok.pk]["ok"] and results[ok.pk]["opportunity"] is not None
-    assert not results[dup.pk]["ok"] and "similar records" in results[dup.pk]["message"]
+    assert not results[dup.pk]["ok"] and results[dup.pk]["code"] == "duplicate_detected"
     assert not results[closed.pk]["ok"]
+    assert results[closed.pk]["reason"] == RefusalReason.WRONG_STATUS
     assert response.context["ok_count"] == 1
 
 

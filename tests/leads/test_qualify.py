@@ -4,6 +4,7 @@ from decimal import Decimal
 
 import pytest
 
+from crm.activities.event_types import EventType
 from crm.activities.models import Event
 from crm.common.errors import DuplicateDetected, TransitionNotAllowed
 from crm.customers.models import Account, Contact
@@ -51,7 +52,7 @@ def test_qualify_creates_account_contact_and_opportunity_in_develop(org, lead):
     assert lead.status == "qualified"
     assert lead.qualifying_opportunity_id == opp.pk
     assert lead.qualifying_opportunity == opp
-    assert Event.objects.filter(record_type="lead", record_id=lead.pk, action="qualify").exists()
+    assert Event.objects.filter(record_type="lead", record_id=lead.pk, action=EventType.QUALIFIED).exists()
 
 
 def test_qualify_links_the_existing_account_and_contact_instead_of_creating(org, lead):

@@ -117,7 +117,8 @@ def _clone_leads(total: int) -> None:
             [total // have - 1])
 
 
-def test_a_100000_row_export_streams_in_bounded_memory(org, web):
+def test_a_100000_row_export_streams_in_bounded_memory(org, web, settings):
+    settings.CRM_EXPORT_INLINE_MAX_ROWS = 200_000  # streamed in the request, not a job
     LeadFactory.create_batch(100, owner=org.sam)
     _clone_leads(100_000)
     assert Lead.objects.count() == 100_000
@@ -141,9 +142,10 @@ def test_a_100000_row_export_streams_in_bounded_memory(org, web):
     assert export_module.CHUNK_ROWS <= 5000
 
 
-def test_xlsx_export_streams_in_bounded_memory(org, web):
+def test_xlsx_export_streams_in_bounded_memory(org, web, settings):
     """(20,000 rows: the write-only workbook's memory does not grow with the rows, and
     tracing every allocation of a 100,000-row workbook takes minutes.)"""
+    settings.CRM_EXPORT_INLINE_MAX_ROWS = 200_000  # streamed in the request, not a job
     LeadFactory.create_batch(100, owner=org.sam)
     _clone_leads(20_000)
     response = web(org.sam).get("/leads/?view=all&cols=company,status&export=xlsx")

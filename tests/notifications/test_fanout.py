@@ -4,6 +4,7 @@ when a task runs twice, email preference (instant / daily / off) and follows."""
 import pytest
 from django.core import mail
 
+from crm.activities.event_types import EventType
 from crm.activities.events import record_event
 from crm.assistant import digest
 from crm.notifications import services, tasks
@@ -50,7 +51,7 @@ def test_followers_hear_of_transitions_posts_and_emails_but_not_the_actor(
         post = services.post_create(record=opportunity, actor=org.sofia, body="News")
     assert reasons(post.event_id) == {"sam": "post"}
     with on_commit():
-        event = record_event(record=opportunity, actor=None, action="email.received",
+        event = record_event(record=opportunity, actor=None, action=EventType.EMAIL_RECEIVED,
                              note="Re: offer", data={"email_id": 1})
     assert reasons(event.pk) == {"sam": "email", "sofia": "email"}
 

@@ -45,6 +45,17 @@ def test_the_board_paints_lane_heads_and_loads_each_lanes_cards_on_demand(org, w
     assert "Big develop deal" in lane and 'data-stage="develop"' in lane and "data-movable" in lane
 
 
+def test_the_owner_filter_offers_the_people_whose_deals_the_viewer_reads(org, web):
+    page = web(org.sam).get(reverse("opportunity-board")).content.decode()
+    owner_select = page[page.index('name="owner"'):]
+    owner_select = owner_select[:owner_select.index("</select>")]
+    assert f'value="{org.sofia.pk}"' in owner_select  # a teammate
+    assert f'value="{org.olga.pk}"' not in owner_select  # another team
+    # a manager may filter by a teammate; a seller's pick outside his scope is ignored
+    assert web(org.maria).get(reverse("opportunity-board"),
+                              {"owner": org.sam.pk}).status_code == 200
+
+
 def test_a_lane_keeps_the_boards_filters_and_the_readers_scope(org, web):
     OpportunityFactory(owner=org.sam, stage="propose", topic="Sam deal")
     OpportunityFactory(owner=org.sofia, stage="propose", topic="Sofia deal")

@@ -96,11 +96,11 @@ def test_quote_pages_show_status_and_terms_labels(web, org):
 
 
 @pytest.mark.parametrize("record_type, action, before, after, title", [
-    ("lead", "mark_contacted", "new", "contacted", "Mark contacted: New → Contacted"),
-    ("lead", "disqualify", "", "disqualified", "Disqualify: Disqualified"),
-    ("opportunity", "advance", "develop", "propose", "Advance: Develop → Propose"),
-    ("opportunity", "hold", "in_progress", "on_hold", "Hold: In progress → On hold"),
-    ("quote", "close", "active", "closed", "Close: Active → Closed"),
+    ("lead", "contacted", "new", "contacted", "Marked contacted: New → Contacted"),
+    ("lead", "disqualified", "", "disqualified", "Disqualified: Disqualified"),
+    ("opportunity", "stage_advanced", "develop", "propose", "Stage advanced: Develop → Propose"),
+    ("opportunity", "put_on_hold", "in_progress", "on_hold", "Put on hold: In progress → On hold"),
+    ("quote", "closed", "active", "closed", "Closed: Active → Closed"),
     ("nothing", "moved", "some_state", "other_state", "Moved: some state → other state"),
 ])
 def test_timeline_event_titles_show_state_labels(record_type, action, before, after, title):

@@ -65,3 +65,25 @@ def test_an_error_keeps_the_chosen_product_and_what_was_typed(org, web):
     assert "Leave empty when a product is chosen." in html
     assert f'<option value="{product.pk}" selected>Bulk product 0001 (BULK-0001)</option>' in html
     assert 'value="Also typed"' in html
+
+
+def test_with_lines_the_add_form_loads_when_add_a_line_opens(org, web):
+    """The first paint of an opportunity with lines renders no line form (its widgets were a
+    fifth of the page's cost); opening "Add a line" fetches it."""
+    opportunity = OpportunityFactory(owner=org.sam, price_list=PriceListFactory())
+    product = big_catalog(opportunity.price_list, count=2, owner=org.admin)[0]
+    client = web(org.sam)
+    add = reverse("opportunity-line-add", args=[opportunity.pk])
+    client.post(add, {"line-product": product.pk, "line-quantity": "1", "line-tax_rate": "0"})
+
+    page = client.get(opportunity.get_absolute_url()).content.decode()
+    assert "Bulk product 0000" in page
+    assert 'id="id_line-product"' not in page
+    assert f'<details hx-get="{add}" hx-trigger="toggle once"' in page
+
+    form = client.get(add, HTTP_HX_REQUEST="true").content.decode()
+    assert form.startswith("<form") and f'action="{add}"' in form
+    assert 'id="id_line-product"' in form and form.count("<option") == 1
+    assert 'name="csrfmiddlewaretoken"' in form and "Add line" in form
+    # a reader who may not change it gets no form
+    assert web(org.sofia).get(add, HTTP_HX_REQUEST="true").status_code == 403

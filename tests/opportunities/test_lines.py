@@ -4,6 +4,7 @@ from decimal import Decimal
 
 import pytest
 
+from crm.common.codes import RefusalReason
 from crm.common.errors import BusinessRuleViolation
 from opportunities import services
 from tests.factories import PriceListFactory, PriceListItemFactory, ProductFactory, TaxRateFactory
@@ -117,7 +118,8 @@ def test_a_product_not_on_the_price_list_needs_a_price(org, opportunity, catalog
     with pytest.raises(BusinessRuleViolation) as refused:
         services.opportunity_line_add(opportunity=opportunity, actor=org.sam,
                                       product=catalog["unlisted"])
-    assert "not on the price list" in refused.value.message
+    assert refused.value.reason == RefusalReason.PRICE_NOT_LISTED
+    assert "unit_price" in refused.value.extra["fields"]
 
     line = services.opportunity_line_add(opportunity=opportunity, actor=org.sam,
                                          product=catalog["unlisted"], unit_price="7.50")

@@ -2,6 +2,7 @@
 
 import pytest
 
+from crm.common.codes import RefusalReason
 from crm.common.errors import TransitionNotAllowed
 from opportunities import services as opportunity_services
 from opportunities.models import Opportunity
@@ -42,7 +43,7 @@ def test_closing_an_opportunity_with_open_quotes_is_refused_without_close_quotes
                                                   reason="out_sold")
 
     assert exc.value.extra["open_quotes"] == [draft.number, active.number]
-    assert draft.number in exc.value.message
+    assert exc.value.reason == RefusalReason.OPEN_QUOTES
     assert Opportunity.objects.get(pk=opportunity.pk).status == "open"
     assert states(opportunity) == before
 

@@ -11,6 +11,7 @@ from crm.common.formatting import (
     format_when,
     iso_datetime,
 )
+from crm.common.panels import panel_placeholder, panels_for, render_panel
 
 register = template.Library()
 
@@ -55,8 +56,6 @@ def exact(value):
 def record_panels(context, record_type, obj, column="main"):
     """Render the panels other apps registered for this record type's detail page
     (panels registered under "*" appear on every record type's page)."""
-    from crm.common.panels import panel_placeholder, panels_for, render_panel
-
     request = context["request"]
     html = []
     for panel in panels_for(record_type, column):

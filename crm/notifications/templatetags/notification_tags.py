@@ -3,6 +3,7 @@ from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 
 from ..models import EmailDelivery
+from ..selectors import email_delivery
 from ..services import MENTION_RE, cached_unread_count
 
 register = template.Library()
@@ -29,7 +30,5 @@ def notification_bell(context):
 
 @register.inclusion_tag("notifications/_preferences.html", takes_context=True)
 def notification_preferences(context):
-    from ..selectors import email_delivery
-
     return {"choices": EmailDelivery.choices, "current": email_delivery(context["user"]),
             "csrf_token": context.get("csrf_token")}

@@ -1,5 +1,9 @@
 """Assistant rules about activities: tasks due today or overdue, appointments today or soon.
 
+The assistant's own plug-in module (found by the same `autodiscover_modules("assistant")` as the
+pipeline apps' `assistant.py`): activities sit below the assistant, so the engine holds the rules
+about them instead of crm.activities importing the engine above it.
+
 The card is about the activity itself (its page has "Complete"); completing or canceling it,
 or moving its date, refreshes the card right after the commit.
 """

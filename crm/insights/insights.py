@@ -1,4 +1,9 @@
-"""Activities widget for the dashboards (crm.insights): open activities by when they are due."""
+"""Activities widget for the dashboards: open activities by when they are due.
+
+The dashboards' own plug-in module (found by the same `autodiscover_modules("insights")` as the
+other apps' `insights.py`): activities sit below the dashboards engine, so the engine holds the
+widget about them instead of crm.activities importing the engine above it.
+"""
 
 from datetime import timedelta
 
@@ -6,9 +11,9 @@ from django.db.models import Case, Count, DateTimeField, F, Q, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from crm.insights.registry import INT, Chart, Column, Widget, list_url, register_widget
+from crm.activities.models import Activity, ActivityKind, ActivityState
 
-from .models import Activity, ActivityKind, ActivityState
+from .registry import INT, Chart, Column, Widget, list_url, register_widget
 
 
 def due(ctx):
