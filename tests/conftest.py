@@ -18,23 +18,20 @@ from .factories import TeamFactory, UserFactory
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 
-def _db_order(item) -> tuple[int, int]:
-    """pytest-django's groups (plain db tests, transactional, no db), and within them the
-    `serialized_rollback` tests first."""
+def _db_order(item) -> int:
+    """pytest-django's groups: plain database tests, transactional ones, then no database."""
     marker = item.get_closest_marker("django_db")
     kwargs = marker.kwargs if marker else {}
     fixtures = getattr(item, "fixturenames", [])
     transactional = bool(kwargs.get("transaction") or kwargs.get("reset_sequences")
                          or "transactional_db" in fixtures or "live_server" in fixtures)
-    group = 1 if transactional else 0 if (marker or "db" in fixtures) else 2
-    return group, 0 if kwargs.get("serialized_rollback") else 1
+    return 1 if transactional else 0 if (marker or "db" in fixtures) else 2
 
 
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(items):
-    """Run the `serialized_rollback` tests before the other transactional ones. A transactional
-    test without it flushes and re-creates the content types with new ids; a serialized test
-    after it restores the original rows and fails on their unique (app_label, model)."""
+    """After pytest-randomly's shuffle, put the tests back into pytest-django's groups; the
+    sort is stable, so the order within each group stays the seed's."""
     items.sort(key=_db_order)
 
 
