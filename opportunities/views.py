@@ -14,6 +14,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from crm.common import listing as L
+from crm.common import pagecache
 from crm.common.errors import DomainError, error_text
 from crm.common.formatting import format_money
 from crm.common.forms import add_domain_error
@@ -639,6 +640,12 @@ class OpportunityBoardView(LoginRequiredMixin, TemplateView):
     each lane follow through htmx (`opportunity-board-lane`)."""
 
     template_name = "opportunities/opportunity_board.html"
+
+    def get(self, request, *args, **kwargs):
+        # From the page cache like the list pages: the lane heads aggregate every open deal
+        # the viewer reads, a cost that grows with the data (docs/scaling.md).
+        return pagecache.serve_html(self, request, lambda: super(OpportunityBoardView, self)
+                                    .get(request, *args, **kwargs))
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)

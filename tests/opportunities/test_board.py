@@ -146,3 +146,24 @@ def test_a_move_answers_the_whole_board_with_its_cards(org, web):
     html = response.content.decode()
     assert "Moving deal" in html and "hx-trigger=\"load\"" not in html
     assert StageTimeRollup.objects.get(owner=org.sam, stage="propose").moves == 1
+
+
+def test_the_board_comes_from_the_page_cache_until_a_deal_moves(org, web, settings):
+    settings.CRM_PAGE_CACHE_SECONDS = 300
+    deal = OpportunityFactory(owner=org.sam, stage="develop", topic="Cached deal")
+    client = web(org.maria)
+    for _ in range(3):  # learns its tables, is stored, is served
+        assert client.get(reverse("opportunity-board")).status_code == 200
+    with CaptureQueriesContext(connection) as ctx:
+        page = client.get(reverse("opportunity-board"))
+    assert len(ctx.captured_queries) == 0 and page.context is None  # not rendered again
+    develop_lane = reverse("opportunity-board-lane", args=["develop"])
+    assert develop_lane in page.content.decode()
+
+    ready_to_advance(deal)
+    services.opportunity_advance(opportunity=deal, actor=org.sam)  # another user moves it
+
+    page = client.get(reverse("opportunity-board"))
+    assert page.context is not None  # built afresh: the develop lane is empty now
+    assert develop_lane not in page.content.decode()
+    assert reverse("opportunity-board-lane", args=["propose"]) in page.content.decode()
